@@ -1,0 +1,73 @@
+#include "rangedb/store.h"
+
+#include <array>
+#include <random>
+
+namespace rangedb {
+
+namespace {
+
+class VectorIterator final : public RecordIterator
+{
+public:
+    VectorIterator(std::vector<Record> records, Status error)
+        : m_records(std::move(records)), m_finalError(std::move(error))
+    {
+    }
+
+    bool next() override
+    {
+        if (!m_error.ok())
+            return false;
+        if (m_next < m_records.size()) {
+            m_current = &m_records[m_next++];
+            return true;
+        }
+        m_current = nullptr;
+        m_error = m_finalError;
+        return false;
+    }
+    const Record *record() const override { return m_current; }
+    const Status &error() const override { return m_error; }
+
+private:
+    std::vector<Record> m_records;
+    std::size_t m_next = 0;
+    const Record *m_current = nullptr;
+    Status m_finalError;
+    Status m_error;
+};
+
+} // namespace
+
+RecordIteratorPtr makeErrorIterator(Status error)
+{
+    return std::make_unique<VectorIterator>(std::vector<Record>{}, std::move(error));
+}
+
+RecordIteratorPtr makeVectorIterator(std::vector<Record> records)
+{
+    return std::make_unique<VectorIterator>(std::move(records), Status());
+}
+
+std::string newShortUuid()
+{
+    // One generator per thread, seeded from the OS: no lock on the save path.
+    thread_local std::mt19937_64 generator{[] {
+        std::random_device device;
+        return (std::uint64_t(device()) << 32) ^ device();
+    }()};
+    std::array<std::uint64_t, 2> words{generator(), generator()};
+    // Version 4, variant 10xx, as google/uuid makes them.
+    words[0] = (words[0] & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
+    words[1] = (words[1] & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string id(32, '0');
+    for (int w = 0; w < 2; ++w) {
+        for (int i = 0; i < 16; ++i)
+            id[std::size_t(w * 16 + i)] = hex[(words[std::size_t(w)] >> (60 - 4 * i)) & 0xf];
+    }
+    return id;
+}
+
+} // namespace rangedb
