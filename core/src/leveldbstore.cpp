@@ -1,0 +1,1042 @@
+#include "rangedb/leveldbstore.h"
+
+#include "rangedb/json.h"
+#include "keys.h"
+#include "readonlyenv.h"
+#include "subscriptionhub.h"
+
+#include <leveldb/cache.h>
+#include <leveldb/db.h>
+#include <leveldb/filter_policy.h>
+#include <leveldb/write_batch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+
+namespace rangedb {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// LevelDB allows one open handle per folder and process; POSIX record locks are per
+// process too, so a second handle in this process would not be refused by the lock and
+// closing it would drop the first one's lock. Hence this registry.
+std::mutex g_openPathsMutex;
+std::set<std::string> g_openPaths; // GUARDED_BY(g_openPathsMutex)
+
+std::uint64_t systemClockSeconds()
+{
+    using namespace std::chrono;
+    return std::uint64_t(duration_cast<seconds>(system_clock::now().time_since_epoch()).count());
+}
+
+Status fromLevelDb(const leveldb::Status &s, const std::string &what)
+{
+    if (s.ok())
+        return {};
+    if (s.IsCorruption())
+        return Status::error(ErrorCode::Corruption, what + ": " + s.ToString());
+    if (s.IsNotFound())
+        return Status::error(ErrorCode::NotFound, what + ": " + s.ToString());
+    return Status::error(ErrorCode::IoError, what + ": " + s.ToString());
+}
+
+std::string upperBound(std::string prefix)
+{
+    // The smallest key greater than every key with this prefix.
+    while (!prefix.empty()) {
+        auto &last = reinterpret_cast<unsigned char &>(prefix.back());
+        if (last != 0xff) {
+            ++last;
+            return prefix;
+        }
+        prefix.pop_back();
+    }
+    return prefix; // empty: no bound
+}
+
+} // namespace
+
+class LevelDbStore::Impl
+{
+public:
+    ~Impl()
+    {
+        hub.closeAll();
+        db.reset();
+        std::lock_guard lock(g_openPathsMutex);
+        g_openPaths.erase(canonicalPath);
+    }
+
+    // A snapshot plus read options over it; released with the owning iterator.
+    struct Snapshot
+    {
+        explicit Snapshot(leveldb::DB *database) : db(database), snapshot(database->GetSnapshot()) {}
+        ~Snapshot() { db->ReleaseSnapshot(snapshot); }
+        leveldb::ReadOptions options(bool fillCache) const
+        {
+            leveldb::ReadOptions o;
+            o.snapshot = snapshot;
+            o.fill_cache = fillCache;
+            return o;
+        }
+        leveldb::DB *db;
+        const leveldb::Snapshot *snapshot;
+    };
+
+    Status decodeValue(std::string_view key, std::string_view value, Record &record, bool *canonical) const
+    {
+        Status s = codec::decode(value, record, canonical);
+        if (!s.ok())
+            return s.withContext("record at key " + keys::printable(key));
+        return {};
+    }
+
+    // The last stream sequence number of `stream` in the database (not the cache).
+    Result<std::uint64_t> readStreamHead(std::string_view stream, const leveldb::ReadOptions &options) const
+    {
+        const std::string prefix = keys::streamPrefix(stream);
+        std::unique_ptr<leveldb::Iterator> it(db->NewIterator(options));
+        const std::string bound = upperBound(prefix);
+        it->Seek(bound);
+        if (it->Valid())
+            it->Prev();
+        else
+            it->SeekToLast();
+        // Keys of longer IDs sharing the prefix (IDs with '!') are skipped.
+        for (; it->Valid(); it->Prev()) {
+            const std::string_view key(it->key().data(), it->key().size());
+            if (key.substr(0, prefix.size()) != prefix)
+                break;
+            if (key.size() == prefix.size() + 8)
+                return keys::readBigEndian64(key.substr(prefix.size()));
+        }
+        if (!it->status().ok())
+            return fromLevelDb(it->status(), "reading stream " + std::string(stream));
+        return std::uint64_t(0);
+    }
+
+    Result<std::uint64_t> cachedStreamHead(const std::string &stream) // requires writeMutex
+    {
+        if (auto it = streamHeads.find(stream); it != streamHeads.end())
+            return it->second;
+        auto head = readStreamHead(stream, leveldb::ReadOptions());
+        if (!head.ok())
+            return head;
+        if (streamHeads.size() >= kMaxCachedStreams)
+            streamHeads.clear();
+        streamHeads.emplace(stream, head.value());
+        return head;
+    }
+
+    Result<SaveResult> save(const std::uint64_t *expected, std::span<const EventRecord> events, std::stop_token stop);
+
+    Status encode(const Record &record, std::string &out) const
+    {
+        if (serializer == Serializer::Json) {
+            codec::appendJson(out, record);
+            return {};
+        }
+        return codec::appendMsgpack(out, record);
+    }
+
+    leveldb::WriteOptions writeOptions() const
+    {
+        leveldb::WriteOptions o;
+        o.sync = durable;
+        return o;
+    }
+
+    static constexpr std::size_t kMaxCachedStreams = 1'000'000;
+
+    std::string path;
+    std::string canonicalPath;
+    Serializer serializer = Serializer::Json;
+    bool readOnly = false;
+    bool durable = false;
+    StoreHooks hooks;
+
+    std::unique_ptr<detail::ReadOnlyEnv> readOnlyEnv;
+    std::unique_ptr<leveldb::Logger> nullLogger;
+    std::unique_ptr<const leveldb::FilterPolicy> filterPolicy;
+    std::unique_ptr<leveldb::Cache> blockCache;
+    std::unique_ptr<leveldb::DB> db;
+
+    std::mutex writeMutex;
+    std::uint64_t globalSequence = 0;                        // GUARDED_BY(writeMutex)
+    std::unordered_map<std::string, std::uint64_t> streamHeads; // GUARDED_BY(writeMutex)
+
+    detail::SubscriptionHub hub;
+};
+
+namespace {
+
+using Impl = LevelDbStore::Impl;
+
+// Walks one index prefix ($all$! or $type$!) from a global sequence number, without
+// fetching records: the merge compares index keys and fetches only what it emits.
+class IndexCursor
+{
+public:
+    IndexCursor(leveldb::DB *db, const leveldb::ReadOptions &options, std::string prefix, std::uint64_t from)
+        : m_prefix(std::move(prefix)), m_it(db->NewIterator(options))
+    {
+        std::string start = m_prefix;
+        keys::appendBigEndian64(start, from);
+        m_it->Seek(start);
+        settle();
+    }
+
+    bool valid() const { return m_valid; }
+    std::uint64_t globalSequence() const { return m_globalSequence; }
+    std::string_view indexKey() const { return {m_it->key().data(), m_it->key().size()}; }
+    std::string_view target() const { return {m_it->value().data(), m_it->value().size()}; }
+    leveldb::Status status() const { return m_it->status(); }
+
+    void advance()
+    {
+        m_it->Next();
+        settle();
+    }
+
+private:
+    void settle()
+    {
+        // Skip keys that share the prefix but belong to a longer name ("$a$!x$!…").
+        for (; m_it->Valid(); m_it->Next()) {
+            const std::string_view key(m_it->key().data(), m_it->key().size());
+            if (key.substr(0, m_prefix.size()) != m_prefix)
+                break;
+            if (key.size() == m_prefix.size() + 8) {
+                m_globalSequence = keys::readBigEndian64(key.substr(m_prefix.size()));
+                m_valid = true;
+                return;
+            }
+        }
+        m_valid = false;
+    }
+
+    std::string m_prefix;
+    std::unique_ptr<leveldb::Iterator> m_it;
+    bool m_valid = false;
+    std::uint64_t m_globalSequence = 0;
+};
+
+// Base of the LevelDB iterators: a snapshot, the current record and a sticky error.
+class SnapshotIterator : public RecordIterator
+{
+public:
+    SnapshotIterator(Impl *store, std::stop_token stop)
+        : m_store(store), m_snapshot(store->db.get()), m_stop(std::move(stop))
+    {
+    }
+
+    const Record *record() const override { return m_hasRecord ? &m_record : nullptr; }
+    const Status &error() const override { return m_error; }
+    std::string_view rawValue() const override { return m_hasRecord ? std::string_view(m_raw) : std::string_view(); }
+    bool rawIsCanonicalJson() const override { return m_hasRecord && m_canonical; }
+
+protected:
+    bool fail(Status error)
+    {
+        m_hasRecord = false;
+        m_error = std::move(error);
+        return false;
+    }
+    bool end()
+    {
+        m_hasRecord = false;
+        return false;
+    }
+    bool cancelled() const { return m_stop.stop_requested(); }
+
+    // Fetches the record an index entry points to.
+    bool fetch(std::string_view indexKey, std::string_view streamKey)
+    {
+        leveldb::Status s = m_store->db->Get(m_snapshot.options(true), leveldb::Slice(streamKey.data(), streamKey.size()),
+                                             &m_raw);
+        if (s.IsNotFound()) {
+            return fail(Status::error(ErrorCode::NotFound,
+                                      "unable to find lookup record " + keys::printable(streamKey) + " for "
+                                          + keys::printable(indexKey) + ": leveldb: not found"));
+        }
+        if (!s.ok())
+            return fail(fromLevelDb(s, "reading " + keys::printable(streamKey)));
+        Status d = m_store->decodeValue(streamKey, m_raw, m_record, &m_canonical);
+        if (!d.ok())
+            return fail(std::move(d));
+        m_hasRecord = true;
+        return true;
+    }
+
+    Impl *m_store;
+    Impl::Snapshot m_snapshot;
+    std::stop_token m_stop;
+    Record m_record;
+    std::string m_raw;
+    bool m_canonical = false;
+    bool m_hasRecord = false;
+    Status m_error;
+};
+
+// Events by global sequence number over one or more index prefixes, merged in order.
+class IndexIterator final : public SnapshotIterator
+{
+public:
+    IndexIterator(Impl *store, std::vector<std::string> prefixes, std::uint64_t from, std::stop_token stop)
+        : SnapshotIterator(store, std::move(stop)), m_from(from)
+    {
+        const auto options = m_snapshot.options(false);
+        for (auto &prefix : prefixes)
+            m_cursors.push_back(std::make_unique<IndexCursor>(store->db.get(), options, std::move(prefix), from));
+    }
+
+    bool next() override
+    {
+        if (!m_error.ok())
+            return false;
+        if (cancelled())
+            return fail(Status::cancelled());
+        if (m_pending) {
+            m_pending->advance();
+            m_pending = nullptr;
+        }
+        IndexCursor *best = nullptr;
+        for (auto &cursor : m_cursors) {
+            if (!cursor->valid()) {
+                if (!cursor->status().ok())
+                    return fail(fromLevelDb(cursor->status(), "scanning index"));
+                continue;
+            }
+            if (!best || cursor->globalSequence() < best->globalSequence())
+                best = cursor.get();
+        }
+        if (!best)
+            return end();
+        m_pending = best;
+        if (!fetch(best->indexKey(), best->target()))
+            return false;
+        if (m_record.globalSequenceNumber < m_from)
+            return next(); // a safety net, as in rangedb: never yield below `from`
+        return true;
+    }
+
+private:
+    std::vector<std::unique_ptr<IndexCursor>> m_cursors;
+    IndexCursor *m_pending = nullptr;
+    std::uint64_t m_from;
+};
+
+// One stream, exactly: keys "<stream>!" + 8 bytes, from a stream sequence number.
+class StreamIterator final : public SnapshotIterator
+{
+public:
+    StreamIterator(Impl *store, std::string_view stream, std::uint64_t from, std::stop_token stop)
+        : SnapshotIterator(store, std::move(stop))
+        , m_prefix(keys::streamPrefix(stream))
+        , m_it(store->db->NewIterator(m_snapshot.options(false)))
+        , m_from(from)
+    {
+    }
+
+    bool next() override
+    {
+        if (!m_error.ok())
+            return false;
+        if (cancelled())
+            return fail(Status::cancelled());
+        if (!m_started) {
+            m_started = true;
+            // Does the stream exist at all? (rangedb: StreamNotFound only when nothing matched.)
+            m_it->Seek(m_prefix);
+            if (!settle()) {
+                if (!m_it->status().ok())
+                    return fail(fromLevelDb(m_it->status(), "reading stream"));
+                return fail(Status::streamNotFound());
+            }
+            if (m_from > 1) {
+                m_it->Seek(keys::streamKey(std::string_view(m_prefix).substr(0, m_prefix.size() - 1), m_from));
+                if (!settle())
+                    return end();
+            }
+        } else {
+            m_it->Next();
+            if (!settle()) {
+                if (!m_it->status().ok())
+                    return fail(fromLevelDb(m_it->status(), "reading stream"));
+                return end();
+            }
+        }
+        const std::string_view key(m_it->key().data(), m_it->key().size());
+        m_raw.assign(m_it->value().data(), m_it->value().size());
+        Status d = m_store->decodeValue(key, m_raw, m_record, &m_canonical);
+        if (!d.ok())
+            return fail(std::move(d));
+        m_hasRecord = true;
+        return true;
+    }
+
+private:
+    bool settle()
+    {
+        for (; m_it->Valid(); m_it->Next()) {
+            const std::string_view key(m_it->key().data(), m_it->key().size());
+            if (key.substr(0, m_prefix.size()) != m_prefix)
+                return false;
+            if (key.size() == m_prefix.size() + 8)
+                return true;
+        }
+        return false;
+    }
+
+    std::string m_prefix;
+    std::unique_ptr<leveldb::Iterator> m_it;
+    std::uint64_t m_from;
+    bool m_started = false;
+};
+
+} // namespace
+
+Result<SaveResult> LevelDbStore::Impl::save(const std::uint64_t *expected, std::span<const EventRecord> events,
+                                            std::stop_token stop)
+{
+    if (readOnly)
+        return Status::error(ErrorCode::ReadOnly, "database " + path + " is open read-only");
+    if (events.empty())
+        return Status::error(ErrorCode::MissingEvents, "missing events");
+
+    std::lock_guard lock(writeMutex);
+    const EventRecord &first = events.front();
+    if (Status s = validateAggregateType(first.aggregateType); !s.ok())
+        return s;
+    if (Status s = validateAggregateId(first.aggregateId); !s.ok())
+        return s;
+    const std::string stream = streamName(first.aggregateType, first.aggregateId);
+
+    auto head = cachedStreamHead(stream);
+    if (!head.ok())
+        return head.status();
+
+    std::vector<Record> records;
+    records.reserve(events.size());
+    leveldb::WriteBatch batch;
+    std::string value, streamKey;
+    std::uint64_t nextGlobal = globalSequence;
+    std::uint64_t current = head.value();
+
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        const EventRecord &event = events[i];
+        if (event.aggregateType != first.aggregateType)
+            return Status::error(ErrorCode::UnmatchedAggregateType, "unmatched aggregate type");
+        if (event.aggregateId != first.aggregateId)
+            return Status::error(ErrorCode::UnmatchedAggregateId, "unmatched aggregate ID");
+        // rangedb takes the event ID before anything else can fail; tests count on it.
+        std::string eventId = hooks.newEventId();
+        if (stop.stop_requested())
+            return Status::cancelled();
+        if (expected && *expected + i != current)
+            return Status::unexpectedSequenceNumber(*expected + i, current);
+
+        Record record;
+        record.aggregateType = event.aggregateType;
+        record.aggregateId = event.aggregateId;
+        record.globalSequenceNumber = ++nextGlobal;
+        record.streamSequenceNumber = ++current;
+        record.insertTimestamp = hooks.clock();
+        record.eventId = std::move(eventId);
+        record.eventType = event.eventType;
+        const std::string position = "record " + std::to_string(i + 1);
+        auto data = json::normalize(event.data.empty() ? std::string_view("null") : std::string_view(event.data),
+                                    position + " data");
+        if (!data.ok())
+            return Status::error(ErrorCode::InvalidArgument, data.status().message());
+        auto metadata = json::normalize(event.metadata.empty() ? std::string_view("null")
+                                                               : std::string_view(event.metadata),
+                                        position + " metadata");
+        if (!metadata.ok())
+            return Status::error(ErrorCode::InvalidArgument, metadata.status().message());
+        record.data = std::move(data).value();
+        record.metadata = std::move(metadata).value();
+
+        value.clear();
+        if (Status s = encode(record, value); !s.ok())
+            return s.withContext(position);
+        streamKey = keys::streamKey(stream, record.streamSequenceNumber);
+        batch.Put(keys::kGlobalSequence.data(), keys::bigEndian64(record.globalSequenceNumber));
+        batch.Put(streamKey, value);
+        batch.Put(keys::aggregateTypeKey(record.aggregateType, record.globalSequenceNumber), streamKey);
+        batch.Put(keys::allEventsKey(record.globalSequenceNumber), streamKey);
+        records.push_back(std::move(record));
+    }
+
+    if (leveldb::Status s = db->Write(writeOptions(), &batch); !s.ok())
+        return fromLevelDb(s, "saving to " + path);
+    globalSequence = nextGlobal;
+    streamHeads[stream] = current;
+    // Still under the write lock: subscribers see records in global order.
+    hub.publish(records);
+    return SaveResult{current, nextGlobal};
+}
+
+// ---------------------------------------------------------------------------------------
+
+bool looksLikeDatabase(const std::string &path)
+{
+    std::error_code ec;
+    return fs::is_directory(path, ec) && fs::is_regular_file(fs::path(path) / "CURRENT", ec);
+}
+
+Result<std::unique_ptr<LevelDbStore>> LevelDbStore::open(const std::string &path, const LevelDbOptions &options)
+{
+    std::error_code ec;
+    const bool exists = fs::exists(path, ec);
+    if (exists && !fs::is_directory(path, ec)) {
+        return Status::error(ErrorCode::InvalidArgument,
+                             "failed opening db: " + path + " is not a directory");
+    }
+    const bool mustExist = options.readOnly || !options.createIfMissing;
+    if (mustExist && !exists)
+        return Status::error(ErrorCode::NotADatabase, path + " does not exist");
+    if (mustExist && !looksLikeDatabase(path)) {
+        return Status::error(ErrorCode::NotADatabase,
+                             path + " is not a rangedb database (no LevelDB CURRENT file)");
+    }
+    if (!exists) {
+        fs::create_directories(path, ec);
+        if (ec)
+            return Status::error(ErrorCode::IoError, "cannot create " + path + ": " + ec.message());
+    }
+
+    auto impl = std::make_unique<Impl>();
+    impl->path = path;
+    impl->canonicalPath = fs::weakly_canonical(path, ec).string();
+    if (impl->canonicalPath.empty())
+        impl->canonicalPath = path;
+    {
+        std::lock_guard lock(g_openPathsMutex);
+        if (!g_openPaths.insert(impl->canonicalPath).second) {
+            return Status::error(ErrorCode::DatabaseLocked,
+                                 "database " + path + " is already open in this program");
+        }
+    }
+    // From here the destructor of impl releases the registry entry.
+    impl->readOnly = options.readOnly;
+    impl->durable = options.durable;
+    impl->hooks = options.hooks;
+    if (!impl->hooks.clock)
+        impl->hooks.clock = systemClockSeconds;
+    if (!impl->hooks.newEventId)
+        impl->hooks.newEventId = newShortUuid;
+
+    leveldb::Options dbOptions;
+    dbOptions.create_if_missing = options.createIfMissing && !options.readOnly;
+    dbOptions.paranoid_checks = true;
+    impl->blockCache.reset(leveldb::NewLRUCache(options.blockCacheBytes));
+    dbOptions.block_cache = impl->blockCache.get();
+    // A bloom filter makes the index-to-record Get cheap on large stores; goleveldb
+    // ignores filter blocks it does not know, so rangedb still reads our tables.
+    impl->filterPolicy.reset(leveldb::NewBloomFilterPolicy(10));
+    dbOptions.filter_policy = impl->filterPolicy.get();
+    dbOptions.write_buffer_size = 16u << 20;
+    dbOptions.max_file_size = 8u << 20;
+    if (options.readOnly) {
+        impl->readOnlyEnv = std::make_unique<detail::ReadOnlyEnv>();
+        impl->nullLogger.reset(detail::newNullLogger());
+        dbOptions.env = impl->readOnlyEnv.get();
+        dbOptions.info_log = impl->nullLogger.get();
+    }
+
+    leveldb::DB *raw = nullptr;
+    leveldb::Status s = leveldb::DB::Open(dbOptions, path, &raw);
+    if (!s.ok()) {
+        const std::string text = s.ToString();
+        if (s.IsIOError() && text.find("lock") != std::string::npos) {
+            return Status::error(ErrorCode::DatabaseLocked,
+                                 "database " + path + " is in use by another process (" + text + ")");
+        }
+        if (s.IsCorruption())
+            return Status::error(ErrorCode::Corruption, "database " + path + " is corrupted: " + text);
+        if (s.IsInvalidArgument())
+            return Status::error(ErrorCode::NotADatabase, path + " is not a rangedb database: " + text);
+        return Status::error(ErrorCode::IoError, "failed opening db " + path + ": " + text);
+    }
+    impl->db.reset(raw);
+    if (impl->readOnlyEnv)
+        impl->readOnlyEnv->freeze();
+
+    // The counter, and the serializer the existing records use.
+    std::string value;
+    s = impl->db->Get(leveldb::ReadOptions(), leveldb::Slice(keys::kGlobalSequence.data(), keys::kGlobalSequence.size()),
+                      &value);
+    if (s.ok())
+        impl->globalSequence = keys::readBigEndian64(value);
+    else if (!s.IsNotFound())
+        return fromLevelDb(s, "reading $gsn$ in " + path);
+
+    impl->serializer = options.serializer;
+    {
+        std::unique_ptr<leveldb::Iterator> it(impl->db->NewIterator(leveldb::ReadOptions()));
+        it->Seek(leveldb::Slice(keys::kAllEventsPrefix.data(), keys::kAllEventsPrefix.size()));
+        if (it->Valid() && it->key().starts_with(leveldb::Slice(keys::kAllEventsPrefix.data(), keys::kAllEventsPrefix.size()))) {
+            std::string record;
+            if (impl->db->Get(leveldb::ReadOptions(), it->value(), &record).ok()) {
+                if (auto detected = codec::detect(record); detected.ok())
+                    impl->serializer = detected.value();
+            }
+        }
+    }
+    return std::unique_ptr<LevelDbStore>(new LevelDbStore(std::move(impl)));
+}
+
+LevelDbStore::LevelDbStore(std::unique_ptr<Impl> impl) : d(std::move(impl)) {}
+
+LevelDbStore::~LevelDbStore() = default;
+
+const std::string &LevelDbStore::path() const
+{
+    return d->path;
+}
+
+Serializer LevelDbStore::serializer() const
+{
+    return d->serializer;
+}
+
+bool LevelDbStore::isReadOnly() const
+{
+    return d->readOnly;
+}
+
+RecordIteratorPtr LevelDbStore::events(std::uint64_t from, std::stop_token stop)
+{
+    return std::make_unique<IndexIterator>(d.get(), std::vector<std::string>{std::string(keys::kAllEventsPrefix)}, from,
+                                           std::move(stop));
+}
+
+RecordIteratorPtr LevelDbStore::eventsByAggregateTypes(std::uint64_t from, std::vector<std::string> aggregateTypes,
+                                                       std::stop_token stop)
+{
+    std::sort(aggregateTypes.begin(), aggregateTypes.end());
+    aggregateTypes.erase(std::unique(aggregateTypes.begin(), aggregateTypes.end()), aggregateTypes.end());
+    std::vector<std::string> prefixes;
+    for (const auto &type : aggregateTypes)
+        prefixes.push_back(keys::aggregateTypePrefix(type));
+    return std::make_unique<IndexIterator>(d.get(), std::move(prefixes), from, std::move(stop));
+}
+
+RecordIteratorPtr LevelDbStore::eventsByStream(std::uint64_t from, std::string_view streamName, std::stop_token stop)
+{
+    return std::make_unique<StreamIterator>(d.get(), streamName, from, std::move(stop));
+}
+
+Result<SaveResult> LevelDbStore::save(std::span<const EventRecord> records, std::stop_token stop)
+{
+    return d->save(nullptr, records, std::move(stop));
+}
+
+Result<SaveResult> LevelDbStore::optimisticSave(std::uint64_t expected, std::span<const EventRecord> records,
+                                                std::stop_token stop)
+{
+    return d->save(&expected, records, std::move(stop));
+}
+
+Status LevelDbStore::optimisticDeleteStream(std::uint64_t expected, std::string_view streamName, std::stop_token stop)
+{
+    if (stop.stop_requested())
+        return Status::cancelled();
+    if (d->readOnly)
+        return Status::error(ErrorCode::ReadOnly, "database " + d->path + " is open read-only");
+
+    std::lock_guard lock(d->writeMutex);
+    const std::string prefix = keys::streamPrefix(streamName);
+    leveldb::WriteBatch batch;
+    std::uint64_t count = 0;
+    std::unique_ptr<leveldb::Iterator> it(d->db->NewIterator(leveldb::ReadOptions()));
+    Record record;
+    for (it->Seek(prefix); it->Valid(); it->Next()) {
+        const std::string_view key(it->key().data(), it->key().size());
+        if (key.substr(0, prefix.size()) != prefix)
+            break;
+        if (key.size() != prefix.size() + 8)
+            continue; // another stream whose ID continues with '!'
+        if (Status s = d->decodeValue(key, std::string_view(it->value().data(), it->value().size()), record, nullptr);
+            !s.ok()) {
+            return s;
+        }
+        ++count;
+        batch.Delete(it->key());
+        batch.Delete(keys::aggregateTypeKey(record.aggregateType, record.globalSequenceNumber));
+        batch.Delete(keys::allEventsKey(record.globalSequenceNumber));
+    }
+    if (!it->status().ok())
+        return fromLevelDb(it->status(), "reading stream " + std::string(streamName));
+    if (count == 0)
+        return Status::streamNotFound();
+    if (count != expected)
+        return Status::unexpectedSequenceNumber(expected, count);
+    if (leveldb::Status s = d->db->Write(d->writeOptions(), &batch); !s.ok())
+        return fromLevelDb(s, "deleting stream " + std::string(streamName));
+    d->streamHeads[std::string(streamName)] = 0;
+    return {};
+}
+
+Result<std::uint64_t> LevelDbStore::totalEventsInStream(std::string_view streamName, std::stop_token stop)
+{
+    if (stop.stop_requested())
+        return Status::cancelled();
+    return d->readStreamHead(streamName, leveldb::ReadOptions());
+}
+
+Status LevelDbStore::restore(RecordIterator &records, std::stop_token stop)
+{
+    if (d->readOnly)
+        return Status::error(ErrorCode::ReadOnly, "database " + d->path + " is open read-only");
+    std::lock_guard lock(d->writeMutex);
+    {
+        std::unique_ptr<leveldb::Iterator> it(d->db->NewIterator(leveldb::ReadOptions()));
+        it->SeekToFirst();
+        if (it->Valid() || d->globalSequence != 0)
+            return Status::error(ErrorCode::InvalidArgument, "restore needs an empty database; " + d->path + " is not");
+    }
+
+    // Written in batches to bound memory; on any failure everything written is removed
+    // again, which for a store that was empty is exactly "as before".
+    auto rollback = [this] {
+        std::unique_ptr<leveldb::Iterator> it(d->db->NewIterator(leveldb::ReadOptions()));
+        leveldb::WriteBatch batch;
+        for (it->SeekToFirst(); it->Valid(); it->Next()) {
+            batch.Delete(it->key());
+            if (batch.ApproximateSize() > (4u << 20)) {
+                (void)d->db->Write(leveldb::WriteOptions(), &batch);
+                batch.Clear();
+            }
+        }
+        (void)d->db->Write(d->writeOptions(), &batch);
+        d->streamHeads.clear();
+        d->globalSequence = 0;
+    };
+
+    std::unordered_map<std::string, std::uint64_t> heads;
+    std::vector<Record> pending;
+    leveldb::WriteBatch batch;
+    std::uint64_t lastGlobal = 0;
+    std::uint64_t index = 0;
+    std::string value;
+    Status failure;
+
+    auto flush = [&]() -> Status {
+        if (pending.empty())
+            return {};
+        batch.Put(keys::kGlobalSequence.data(), keys::bigEndian64(lastGlobal));
+        if (leveldb::Status s = d->db->Write(d->writeOptions(), &batch); !s.ok())
+            return fromLevelDb(s, "restoring into " + d->path);
+        batch.Clear();
+        d->hub.publish(pending);
+        pending.clear();
+        return {};
+    };
+
+    while (records.next()) {
+        ++index;
+        const Record &record = *records.record();
+        const std::string where = "record " + std::to_string(index);
+        if (stop.stop_requested()) {
+            failure = Status::cancelled();
+            break;
+        }
+        if (Status s = validateAggregateType(record.aggregateType); !s.ok()) {
+            failure = s.withContext(where);
+            break;
+        }
+        if (Status s = validateAggregateId(record.aggregateId); !s.ok()) {
+            failure = s.withContext(where);
+            break;
+        }
+        if (record.globalSequenceNumber <= lastGlobal) {
+            failure = Status::error(ErrorCode::InvalidArgument,
+                                    where + ": global sequence number " + std::to_string(record.globalSequenceNumber)
+                                        + " does not follow " + std::to_string(lastGlobal));
+            break;
+        }
+        const std::string stream = record.streamName();
+        std::uint64_t &head = heads[stream];
+        if (record.streamSequenceNumber != head + 1) {
+            failure = Status::error(ErrorCode::InvalidArgument,
+                                    where + ": stream " + stream + " has stream sequence number "
+                                        + std::to_string(record.streamSequenceNumber) + " where "
+                                        + std::to_string(head + 1) + " was expected");
+            break;
+        }
+        head = record.streamSequenceNumber;
+        lastGlobal = record.globalSequenceNumber;
+        value.clear();
+        if (Status s = d->encode(record, value); !s.ok()) {
+            failure = s.withContext(where);
+            break;
+        }
+        const std::string streamKey = keys::streamKey(stream, record.streamSequenceNumber);
+        batch.Put(streamKey, value);
+        batch.Put(keys::aggregateTypeKey(record.aggregateType, record.globalSequenceNumber), streamKey);
+        batch.Put(keys::allEventsKey(record.globalSequenceNumber), streamKey);
+        pending.push_back(record);
+        if (pending.size() >= 10000) {
+            if (failure = flush(); !failure.ok())
+                break;
+        }
+    }
+    if (failure.ok() && !records.error().ok())
+        failure = records.error();
+    if (failure.ok())
+        failure = flush();
+    if (!failure.ok()) {
+        rollback();
+        return failure;
+    }
+    d->globalSequence = lastGlobal;
+    d->streamHeads.clear();
+    return {};
+}
+
+std::unique_ptr<Subscription> LevelDbStore::allEventsSubscription(std::size_t bufferSize, Subscriber *subscriber)
+{
+    return d->hub.create(bufferSize, subscriber, {}, [this](std::uint64_t from, std::stop_token stop) {
+        return events(from, std::move(stop));
+    });
+}
+
+std::unique_ptr<Subscription> LevelDbStore::aggregateTypesSubscription(std::size_t bufferSize, Subscriber *subscriber,
+                                                                       std::vector<std::string> aggregateTypes)
+{
+    auto types = aggregateTypes;
+    return d->hub.create(bufferSize, subscriber, std::move(aggregateTypes),
+                         [this, types](std::uint64_t from, std::stop_token stop) {
+                             return eventsByAggregateTypes(from, types, std::move(stop));
+                         });
+}
+
+Result<std::vector<AggregateTypeInfo>> LevelDbStore::aggregateTypes(std::stop_token stop,
+                                                                    const AggregateTypesProgress &progress)
+{
+    Impl::Snapshot snapshot(d->db.get());
+    std::unique_ptr<leveldb::Iterator> it(d->db->NewIterator(snapshot.options(false)));
+    std::vector<AggregateTypeInfo> types;
+    auto lastReport = std::chrono::steady_clock::now();
+    std::uint64_t seen = 0;
+    // Index keys "$<type>$!" + 8 bytes all sort between "$" and "%".
+    for (it->Seek("$"); it->Valid(); it->Next()) {
+        const std::string_view key(it->key().data(), it->key().size());
+        if (key.empty() || key.front() != '$')
+            break;
+        if (key.starts_with(keys::kAllEventsPrefix)) {
+            it->Seek(upperBound(std::string(keys::kAllEventsPrefix)));
+            if (!it->Valid())
+                break;
+            it->Prev();
+            continue;
+        }
+        if (key.size() < 11 || key[key.size() - 9] != '!' || key[key.size() - 10] != '$')
+            continue; // "$gsn$" and anything else that is not an aggregate-type index
+        const std::string_view type = key.substr(1, key.size() - 11);
+        if (types.empty() || types.back().aggregateType != type)
+            types.push_back({std::string(type), 0});
+        ++types.back().totalEvents;
+        if ((++seen & 0xffff) == 0) {
+            if (stop.stop_requested())
+                return Status::cancelled();
+            const auto now = std::chrono::steady_clock::now();
+            if (progress && now - lastReport > std::chrono::milliseconds(100)) {
+                progress(types);
+                lastReport = now;
+            }
+        }
+    }
+    if (!it->status().ok())
+        return fromLevelDb(it->status(), "scanning aggregate types");
+    // Keys sort by type then '$', so "a$" < "a-b$"... order by name for the caller.
+    std::sort(types.begin(), types.end(),
+              [](const auto &a, const auto &b) { return a.aggregateType < b.aggregateType; });
+    return types;
+}
+
+Result<std::vector<StreamInfo>> LevelDbStore::streams(std::string_view aggregateType, std::stop_token stop)
+{
+    Impl::Snapshot snapshot(d->db.get());
+    std::unique_ptr<leveldb::Iterator> it(d->db->NewIterator(snapshot.options(false)));
+    const std::string typePrefix = aggregateType.empty() ? std::string() : std::string(aggregateType) + '!';
+    std::vector<StreamInfo> result;
+    Record record;
+    it->Seek(typePrefix);
+    while (it->Valid()) {
+        if (stop.stop_requested())
+            return Status::cancelled();
+        const std::string_view key(it->key().data(), it->key().size());
+        if (!typePrefix.empty() && !key.starts_with(typePrefix))
+            break;
+        if (key.front() == '$') {
+            it->Seek("%"); // skip the index keys
+            continue;
+        }
+        if (key.size() < 10 || key[key.size() - 9] != '!') {
+            it->Next();
+            continue;
+        }
+        const std::string stream(key.substr(0, key.size() - 9));
+        // Jump to the stream's last record: its number is the stream's length.
+        std::string last = keys::streamPrefix(stream);
+        last.append(8, '\xff');
+        it->Seek(last);
+        if (!it->Valid())
+            it->SeekToLast();
+        else if (it->key() != leveldb::Slice(last))
+            it->Prev();
+        const std::string_view lastKey(it->key().data(), it->key().size());
+        StreamInfo info;
+        info.streamName = stream;
+        if (auto parts = parseStreamName(stream); parts.ok()) {
+            info.aggregateType = parts.value().first;
+            info.aggregateId = parts.value().second;
+        }
+        info.totalEvents = keys::readBigEndian64(lastKey.substr(lastKey.size() - 8));
+        if (Status s = d->decodeValue(lastKey, std::string_view(it->value().data(), it->value().size()), record, nullptr);
+            s.ok()) {
+            info.lastGlobalSequenceNumber = record.globalSequenceNumber;
+        }
+        result.push_back(std::move(info));
+        it->Next();
+    }
+    if (!it->status().ok())
+        return fromLevelDb(it->status(), "scanning streams");
+    return result;
+}
+
+Result<std::uint64_t> LevelDbStore::lastGlobalSequenceNumber()
+{
+    std::string value;
+    leveldb::Status s = d->db->Get(leveldb::ReadOptions(),
+                                   leveldb::Slice(keys::kGlobalSequence.data(), keys::kGlobalSequence.size()), &value);
+    if (s.IsNotFound())
+        return std::uint64_t(0);
+    if (!s.ok())
+        return fromLevelDb(s, "reading $gsn$");
+    return keys::readBigEndian64(value);
+}
+
+Result<std::uint64_t> LevelDbStore::totalEvents(std::stop_token stop)
+{
+    Impl::Snapshot snapshot(d->db.get());
+    IndexCursor cursor(d->db.get(), snapshot.options(false), std::string(keys::kAllEventsPrefix), 0);
+    std::uint64_t count = 0;
+    for (; cursor.valid(); cursor.advance()) {
+        if ((++count & 0xffff) == 0 && stop.stop_requested())
+            return Status::cancelled();
+    }
+    if (!cursor.status().ok())
+        return fromLevelDb(cursor.status(), "counting events");
+    return count;
+}
+
+Result<CheckReport> LevelDbStore::check(std::stop_token stop)
+{
+    Impl::Snapshot snapshot(d->db.get());
+    const auto options = snapshot.options(false);
+    std::unique_ptr<leveldb::Iterator> it(d->db->NewIterator(options));
+    CheckReport report;
+    auto problem = [&report](std::string text) {
+        report.consistent = false;
+        if (report.problems.size() < 1000)
+            report.problems.push_back(std::move(text));
+    };
+    std::string value;
+    Record record;
+    std::string currentStream;
+    std::uint64_t expectedSequence = 0;
+    std::uint64_t maxGlobal = 0;
+    std::uint64_t steps = 0;
+
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        if ((++steps & 0x3fff) == 0 && stop.stop_requested())
+            return Status::cancelled();
+        const std::string_view key(it->key().data(), it->key().size());
+        const std::string_view val(it->value().data(), it->value().size());
+        if (key == keys::kGlobalSequence) {
+            report.globalSequenceNumber = keys::readBigEndian64(val);
+            if (val.size() != 8)
+                problem("$gsn$ holds " + std::to_string(val.size()) + " bytes, not 8");
+            continue;
+        }
+        const bool isIndex = key.front() == '$' && key.size() >= 11 && key[key.size() - 9] == '!'
+            && key[key.size() - 10] == '$';
+        if (isIndex) {
+            const bool isAll = keys::isExactEntry(key, keys::kAllEventsPrefix);
+            ++(isAll ? report.allEventsEntries : report.aggregateTypeEntries);
+            const std::uint64_t global = keys::readBigEndian64(key.substr(key.size() - 8));
+            leveldb::Status s = d->db->Get(options, it->value(), &value);
+            if (!s.ok()) {
+                problem("index " + keys::printable(key) + " points to " + keys::printable(val) + ", which "
+                        + (s.IsNotFound() ? std::string("does not exist") : s.ToString()));
+                continue;
+            }
+            if (Status decoded = d->decodeValue(val, value, record, nullptr); !decoded.ok()) {
+                problem(decoded.message());
+                continue;
+            }
+            if (record.globalSequenceNumber != global) {
+                problem("index " + keys::printable(key) + " points to a record with global sequence number "
+                        + std::to_string(record.globalSequenceNumber));
+            }
+            const std::string_view type = key.substr(1, key.size() - 11);
+            if (!isAll && record.aggregateType != type)
+                problem("index " + keys::printable(key) + " points to a record of type " + record.aggregateType);
+            continue;
+        }
+        if (key.front() == '$') {
+            problem("unknown key " + keys::printable(key));
+            continue;
+        }
+        if (key.size() < 10 || key[key.size() - 9] != '!') {
+            problem("unknown key " + keys::printable(key));
+            continue;
+        }
+        ++report.records;
+        const std::string stream(key.substr(0, key.size() - 9));
+        const std::uint64_t sequence = keys::readBigEndian64(key.substr(key.size() - 8));
+        if (stream != currentStream) {
+            currentStream = stream;
+            expectedSequence = 1;
+            ++report.streams;
+        }
+        if (sequence != expectedSequence) {
+            problem("stream " + stream + ": stream sequence number " + std::to_string(sequence) + " where "
+                    + std::to_string(expectedSequence) + " was expected");
+        }
+        expectedSequence = sequence + 1;
+        if (Status decoded = d->decodeValue(key, val, record, nullptr); !decoded.ok()) {
+            problem(decoded.message());
+            continue;
+        }
+        if (record.streamName() != stream || record.streamSequenceNumber != sequence)
+            problem("record at " + keys::printable(key) + " holds " + record.streamName() + " #"
+                    + std::to_string(record.streamSequenceNumber));
+        maxGlobal = std::max(maxGlobal, record.globalSequenceNumber);
+        for (const std::string &indexKey : {keys::allEventsKey(record.globalSequenceNumber),
+                                            keys::aggregateTypeKey(record.aggregateType, record.globalSequenceNumber)}) {
+            leveldb::Status s = d->db->Get(options, indexKey, &value);
+            if (!s.ok() || value != key)
+                problem("record " + keys::printable(key) + " is not indexed under " + keys::printable(indexKey));
+        }
+    }
+    if (!it->status().ok())
+        return fromLevelDb(it->status(), "checking " + d->path);
+    if (maxGlobal > report.globalSequenceNumber) {
+        problem("$gsn$ is " + std::to_string(report.globalSequenceNumber) + " but a record has global sequence number "
+                + std::to_string(maxGlobal));
+    }
+    return report;
+}
+
+} // namespace rangedb
