@@ -11,7 +11,12 @@ cd "$(dirname "$0")/.."
 jobs=${RANGEDB_JOBS:-$(nproc)}
 
 cmake --preset release >/dev/null
-cmake --build --preset release --parallel "$jobs" --target rangedb-cli >/dev/null
+# Quiet when the build succeeds; the whole log when it does not.
+if ! log=$(cmake --build --preset release --parallel "$jobs" --target rangedb-cli 2>&1); then
+    printf '%s\n' "$log" >&2
+    echo "run.sh: building rangedb-cli failed" >&2
+    exit 1
+fi
 cli=build/release/app/cli/rangedb-cli
 
 db=${XDG_DATA_HOME:-$HOME/.local/share}/rangedb-workbench/default-db
