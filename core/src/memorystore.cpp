@@ -284,6 +284,11 @@ Status MemoryStore::Impl::restore(RecordIterator &records, const std::stop_token
             return Status::cancelled();
         Record record = *records.record();
         const std::string label = recordLabel(index + 1);
+        // Names that save() refuses would make ambiguous keys in a LevelDB copy too.
+        if (Status status = validateAggregateType(record.aggregateType); !status.ok())
+            return status.withContext(label);
+        if (Status status = validateAggregateId(record.aggregateId); !status.ok())
+            return status.withContext(label);
         const std::string stream = record.streamName();
         if (record.globalSequenceNumber <= previous) {
             return Status::error(ErrorCode::InvalidArgument,
