@@ -12,6 +12,7 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -1432,6 +1433,8 @@ void tst_Store::subscription_slowSubscriberDoesNotSlowSaves()
         release.wait();
     };
     auto subscription = m_store->allEventsSubscription(4, &slow);
+    // On an early return the worker must be let go before the subscription joins it.
+    const auto releaseOnExit = qScopeGuard([&release] { release.open(); });
     VERIFY_OK(subscription->start());
 
     CHECKED(saveEvents({thing("A", 0)}));
