@@ -85,10 +85,15 @@ int eventsCommand(const GlobalOptions &options, const QStringList &arguments)
         records = (*store)->events(*fromGlobal);
     }
 
+    const auto failed = [&](const Status &status) {
+        if (status.code() == ErrorCode::StreamNotFound)
+            return reportError(status.withContext("events --stream " + cl.value(QStringLiteral("stream")).toStdString()));
+        return reportError(status);
+    };
     if (outputPath.isEmpty()) {
         StandardOutput out;
         auto exported = exportRecords(*records, out.device(), format);
-        return exported.ok() ? ExitOk : reportError(exported.status());
+        return exported.ok() ? ExitOk : failed(exported.status());
     }
 
     // QSaveFile writes beside the target and renames on commit: readers never see half
@@ -100,7 +105,7 @@ int eventsCommand(const GlobalOptions &options, const QStringList &arguments)
     auto exported = exportRecords(*records, &file, format);
     if (!exported.ok()) {
         file.cancelWriting();
-        return reportError(exported.status());
+        return failed(exported.status());
     }
     if (!file.commit())
         return reportError(QStringLiteral("cannot write %1: %2").arg(outputPath, file.errorString()));
