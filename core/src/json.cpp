@@ -386,6 +386,13 @@ bool parseNumber(std::string_view literal, Number &number, std::string &why)
     const char *first = literal.data();
     const char *last = first + literal.size();
     const bool isInteger = literal.find_first_of(".eE") == std::string_view::npos;
+    // "-0" is how Go writes the float64 -0.0; reading it as the integer 0 would lose the
+    // sign on a msgpack -> JSON -> msgpack trip, so it stays a float.
+    if (isInteger && literal == "-0") {
+        number.kind = Number::Double;
+        number.d = -0.0;
+        return true;
+    }
     if (isInteger) {
         if (!literal.empty() && literal.front() == '-') {
             std::int64_t v = 0;

@@ -291,6 +291,7 @@ void TestRecordSerializer::exactValuesRoundTrip_data()
     row("1.5", R"({"f":1.5})");
     row("1.50 literal", R"({"f":1.50})", R"({"f":1.5})");
     row("-0.0", R"({"f":-0.0})", R"({"f":-0})");
+    row("-0 literal stays a float", R"({"f":-0})");
     row("1.5e-7", R"({"f":1.5e-7})");
     row("1e21", R"({"f":1e21})", R"({"f":1e+21})");
     row("1e+21", R"({"f":1e+21})");
