@@ -587,13 +587,14 @@ void tst_Store::eventsByStream_orderedBySequenceNumberLexicographically()
     // 257 events: stream sequence numbers past 255 sort right only as big-endian keys.
     const std::string id = "0a1b2c3d4e5f40718293a4b5c6d7e8f9";
     std::vector<EventRecord> events;
+    for (int i = 0; i <= 256; ++i)
+        events.push_back(thing(id, i));
+    CHECKED(saveEvents(events));
     std::vector<Record> expected;
     for (int i = 0; i <= 256; ++i) {
-        events.push_back(thing(id, i));
-        expected.push_back(recordOf(events.back(), std::uint64_t(i + 1), std::uint64_t(i + 1), std::uint64_t(i),
-                                    std::size_t(i + 1)));
+        expected.push_back(recordOf(events[std::size_t(i)], std::uint64_t(i + 1), std::uint64_t(i + 1),
+                                    std::uint64_t(i), std::size_t(i + 1)));
     }
-    CHECKED(saveEvents(events));
 
     auto it = m_store->eventsByStream(0, streamName("thing", id));
     CHECKED(verifyRecordsInIterator(*it, expected));
