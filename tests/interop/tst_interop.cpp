@@ -98,6 +98,14 @@ bool sameRecord(const Record &a, const Record &b, QString *why)
         }                                                                                                              \
     } while (false)
 
+std::string keys(const std::string &key)
+{
+    std::string out;
+    for (unsigned char c : key)
+        out += (c >= 0x20 && c < 0x7f) ? std::string(1, char(c)) : "\\x" + QByteArray(1, char(c)).toHex().toStdString();
+    return out;
+}
+
 using KeyValues = std::vector<std::pair<std::string, std::string>>;
 
 KeyValues dump(const QString &path)
@@ -506,6 +514,10 @@ private Q_SLOTS:
                 ++byteIdentical;
                 continue;
             }
+            if (qEnvironmentVariableIsSet("RANGEDB_SHOW_DIFFS"))
+                qInfo("differs: %s\n ours   %s\n theirs %s", keys(ours[i].first).c_str(),
+                      QByteArray::fromStdString(ours[i].second).toHex().constData(),
+                      QByteArray::fromStdString(theirs[i].second).toHex().constData());
             Record a, b;
             QVERIFY(codec::decode(ours[i].second, a).ok());
             QVERIFY(codec::decode(theirs[i].second, b).ok());
