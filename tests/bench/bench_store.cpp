@@ -23,7 +23,7 @@ namespace {
 struct Settings
 {
     bool quick = false;
-    int writeRepetitions = 3;
+    int writeRepetitions = 5;
     int readRepetitions = 5;
     std::uint64_t durableEvents = 2000;
 };
@@ -147,6 +147,8 @@ void runSize(Report &report, const Settings &settings, std::uint64_t events)
     double rawScanFile = 0;
     double rawStream = 0;
     double rawType = 0;
+    double rawScanDecode = 0;
+    double rawStreamDecode = 0;
     {
         RawLevelDb raw(path);
         rawScanDiscard = medianSeconds(settings.readRepetitions, {}, [&] {
@@ -163,6 +165,14 @@ void runSize(Report &report, const Settings &settings, std::uint64_t events)
             for (int i = 0; i < 1000; ++i)
                 require(raw.scanStream(oneStream) == perStream, "raw stream count");
         });
+        rawScanDecode = medianSeconds(settings.readRepetitions, {}, [&] {
+            DiscardDevice sink;
+            require(raw.scanIndex("$all$!", &sink, true) == events, "raw scan count");
+        });
+        rawStreamDecode = medianSeconds(settings.readRepetitions, {}, [&] {
+            for (int i = 0; i < 1000; ++i)
+                require(raw.scanStream(oneStream, true) == perStream, "raw stream count");
+        });
         rawType = medianSeconds(settings.readRepetitions, {}, [&] {
             DiscardDevice sink;
             require(raw.scanIndex("$" + oneType + "$!", &sink) == events / 10, "raw type count");
@@ -172,6 +182,10 @@ void runSize(Report &report, const Settings &settings, std::uint64_t events)
     report.row(n + ".floor.scanFile", "floor: raw scan $all$! + Get, to a file", eventCount, rawScanFile);
     report.row(n + ".floor.stream", "floor: raw scan of one " + std::to_string(perStream) + "-event stream x1000",
                1000, rawStream, "streams");
+    report.row(n + ".floor.scanDecode", "floor: raw scan $all$! + Get + codec::decode", eventCount, rawScanDecode);
+    report.row(n + ".floor.streamDecode",
+               "floor: raw scan of one " + std::to_string(perStream) + "-event stream + decode x1000", 1000,
+               rawStreamDecode, "streams");
     report.row(n + ".floor.type", "floor: raw scan $" + oneType + "$! + Get (1 type of 10)", eventCount / 10,
                rawType);
 
@@ -182,6 +196,8 @@ void runSize(Report &report, const Settings &settings, std::uint64_t events)
     });
     report.row(n + ".readAll", "read all events (events(0))", eventCount, readAll, "events",
                eventCount / rawScanDiscard);
+    report.row(n + ".readAllVsDecode", "  the same, vs the floor with decode", eventCount, readAll, "events",
+               eventCount / rawScanDecode);
     const double readStream = medianSeconds(settings.readRepetitions, {}, [&] {
         for (int i = 0; i < 1000; ++i) {
             auto it = store->eventsByStream(0, oneStream);
@@ -190,6 +206,8 @@ void runSize(Report &report, const Settings &settings, std::uint64_t events)
     });
     report.row(n + ".readStream", "read one " + std::to_string(perStream) + "-event stream x1000", 1000, readStream,
                "streams", 1000 / rawStream);
+    report.row(n + ".readStreamVsDecode", "  the same, vs the floor with decode", 1000, readStream, "streams",
+               1000 / rawStreamDecode);
     const double readType = medianSeconds(settings.readRepetitions, {}, [&] {
         auto it = store->eventsByAggregateTypes(0, {oneType});
         require(drain(*it) == events / 10, "eventsByAggregateTypes count");

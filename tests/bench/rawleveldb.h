@@ -80,9 +80,11 @@ public:
 
     // Walks an index prefix ("$all$!" or "$type$!"), Gets every record it points to and
     // hands the values to `device` joined by '\n' (NDJSON framing), in 1 MiB writes.
-    // Returns the number of records.
-    std::uint64_t scanIndex(const std::string &prefix, QIODevice *device)
+    // Returns the number of records. With `decode`, every value also goes through
+    // codec::decode into a Record, the least a store's iterator must do.
+    std::uint64_t scanIndex(const std::string &prefix, QIODevice *device, bool decode = false)
     {
+        Record record;
         leveldb::ReadOptions options = readOptions();
         const leveldb::Snapshot *snapshot = m_db->GetSnapshot();
         options.snapshot = snapshot;
@@ -94,6 +96,8 @@ public:
         for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
             const leveldb::Status s = m_db->Get(options, it->value(), &value);
             require(s.ok(), "raw get: " + s.ToString());
+            if (decode)
+                require(codec::decode(value, record).ok(), "raw decode");
             if (records > 0)
                 buffer.push_back('\n');
             buffer += value;
@@ -111,14 +115,19 @@ public:
     }
 
     // Reads the values of one stream's records ("<stream>!" prefix); returns their count.
-    std::uint64_t scanStream(const std::string &stream)
+    std::uint64_t scanStream(const std::string &stream, bool decode = false)
     {
+        Record record;
         const std::string prefix = stream + '!';
         std::unique_ptr<leveldb::Iterator> it(m_db->NewIterator(readOptions()));
         std::uint64_t records = 0;
         std::size_t bytes = 0;
         for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
             bytes += it->value().size();
+            if (decode) {
+                const leveldb::Slice value = it->value();
+                require(codec::decode(std::string_view(value.data(), value.size()), record).ok(), "raw decode");
+            }
             ++records;
         }
         require(bytes > 0 || records == 0, "raw stream bytes");
