@@ -5,6 +5,7 @@
 // sequential clock (0, 1, 2, ...) and a recording event-ID generator, so expected records
 // can name "the n-th generated ID" as rangedb's tests do.
 
+#include "rangedb/codec.h"
 #include "rangedb/json.h"
 #include "rangedb/leveldbstore.h"
 #include "rangedb/memorystore.h"
@@ -327,6 +328,8 @@ private Q_SLOTS:
     void divergence_emptyNameIsNoBatchLoophole();
     void divergence_invalidJsonIsRefused();
     void divergence_typeListedTwiceIsListedOnce();
+    void iteratorIsASnapshot();
+    void rawValueMatchesRecord();
     void exactValuesRoundTrip_data();
     void exactValuesRoundTrip();
 
@@ -1305,6 +1308,59 @@ void tst_Store::divergence_typeListedTwiceIsListedOnce()
     CHECKED(verifyRecordsInIterator(*it, {recordOf(a1, 1, 1, 0, 1), recordOf(b, 2, 1, 1, 2), recordOf(a2, 3, 2, 2, 3)}));
     auto none = m_store->eventsByAggregateTypes(0, {});
     CHECKED(verifyNoMoreResults(*none));
+}
+
+// An open iterator reads the store as it was when the query was made.
+void tst_Store::iteratorIsASnapshot()
+{
+    const auto a1 = thing("A", 1), a2 = thing("A", 2), b = another("B");
+    CHECKED(saveEvents({a1, a2}));
+    CHECKED(saveEvents({b}));
+
+    auto all = m_store->events(0);
+    auto stream = m_store->eventsByStream(0, "thing!A");
+    auto byType = m_store->eventsByAggregateTypes(0, {"thing", "another"});
+    QVERIFY(all->next());
+    CHECKED(verifyRecord(all->record(), recordOf(a1, 1, 1, 0, 1)));
+
+    VERIFY_OK(m_store->optimisticDeleteStream(2, "thing!A"));
+    CHECKED(saveEvents({thing("A", 4)}));
+    CHECKED(saveEvents({another("C")}));
+
+    CHECKED(verifyRecordsInIterator(*all, {recordOf(a2, 2, 2, 1, 2), recordOf(b, 3, 1, 2, 3)}));
+    CHECKED(verifyRecordsInIterator(*stream, {recordOf(a1, 1, 1, 0, 1), recordOf(a2, 2, 2, 1, 2)}));
+    CHECKED(verifyRecordsInIterator(
+        *byType, {recordOf(a1, 1, 1, 0, 1), recordOf(a2, 2, 2, 1, 2), recordOf(b, 3, 1, 2, 3)}));
+}
+
+// Where a store hands out its stored bytes, they decode to the record it yields, and
+// bytes it calls canonical JSON are exactly what the JSON serializer writes.
+void tst_Store::rawValueMatchesRecord()
+{
+    CHECKED(saveEvents({EventRecord{"thing", "A", "Spaced", " { \"b\" : 1.50 , \"a\" : \"<\" } ", "[ 1 ]"}}));
+    CHECKED(saveEvents({thing("B", 2)}));
+
+    auto it = m_store->events(0);
+    int seen = 0;
+    while (it->next()) {
+        ++seen;
+        const std::string_view raw = it->rawValue();
+        if (raw.empty()) {
+            QVERIFY(!it->rawIsCanonicalJson());
+            continue;
+        }
+        Record decoded;
+        VERIFY_OK(codec::decode(raw, decoded));
+        QVERIFY(decoded == *it->record());
+        // What this store wrote itself is canonical JSON or msgpack, never anything else.
+        QCOMPARE(it->rawIsCanonicalJson(), !isMsgpack());
+        if (it->rawIsCanonicalJson())
+            QCOMPARE(qs(raw), qs(codec::toJson(*it->record())));
+    }
+    VERIFY_OK(it->error());
+    QCOMPARE(seen, 2);
+    QVERIFY(it->rawValue().empty());
+    QVERIFY(!it->rawIsCanonicalJson());
 }
 
 void tst_Store::exactValuesRoundTrip_data()
