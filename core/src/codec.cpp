@@ -928,12 +928,28 @@ Status decodeJsonAt(std::string_view bytes, Record &record, bool *canonical, Tex
     if (bytes.empty())
         return Status::error(ErrorCode::DecodeError, std::string(kJsonPrefix) + "empty input");
 
-    Record decoded;
+    // UTF-8 is checked by our own scan, which also tells whether the text is already in
+    // Go's form; RapidJSON's per-character validation would cost more than the parse.
+    bool normalized = false;
+    const std::size_t badUtf8 = gojson::scanText(bytes, &normalized);
+
+    // Decoding into a per-thread scratch record and swapping it in reuses the string
+    // buffers of both from record to record, and leaves `record` untouched on failure.
+    thread_local Record decoded;
+    decoded.data = "null";
+    decoded.metadata = "null";
     rapidjson::MemoryStream stream(bytes.data(), bytes.size());
     JsonRecordHandler handler(bytes, stream, decoded);
     // A reader per thread keeps its scratch stack between records: no allocation per call.
     thread_local rapidjson::Reader reader;
-    const rapidjson::ParseResult result = reader.Parse<gojson::kParseFlags>(stream, handler);
+    const rapidjson::ParseResult result = reader.Parse<gojson::kParseFlagsTrustedUtf8>(stream, handler);
+    if (badUtf8 != std::string_view::npos) {
+        const std::size_t failedAt = !result.IsError() ? bytes.size()
+            : !handler.error.empty()                   ? handler.errorOffset
+                                                       : result.Offset();
+        if (badUtf8 < failedAt)
+            return jsonError(bytes, badUtf8, "invalid UTF-8 in a string", origin);
+    }
     if (result.IsError()) {
         if (!handler.error.empty())
             return jsonError(bytes, handler.errorOffset, handler.error, origin);
@@ -956,7 +972,7 @@ Status decodeJsonAt(std::string_view bytes, Record &record, bool *canonical, Tex
                              std::string(kJsonPrefix) + missingFieldsMessage(handler.seen, false) + " in the record at "
                                  + gojson::describePosition(bytes, 0, origin));
 
-    const bool exact = handler.exactLayout && (handler.seen & (1 << Metadata)) && gojson::isNormalized(bytes);
+    const bool exact = handler.exactLayout && (handler.seen & (1 << Metadata)) && normalized;
     if (exact) {
         decoded.data.assign(handler.dataSpan);
         decoded.metadata.assign(handler.metadataSpan);
@@ -970,7 +986,7 @@ Status decodeJsonAt(std::string_view bytes, Record &record, bool *canonical, Tex
                 return s;
         }
     }
-    record = std::move(decoded);
+    std::swap(record, decoded);
     if (canonical != nullptr)
         *canonical = exact;
     return {};

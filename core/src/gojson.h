@@ -54,8 +54,17 @@ void appendEscaped(std::string &out, std::string_view utf8);
 // RapidJSON turns into the non-UTF-8 bytes ED B0 80) as U+FFFD, as Go's decoder does.
 void assignUnescaped(std::string &out, const char *s, std::size_t n);
 
-// True when `validJson` (already known to be valid JSON) is exactly what our normalizer
-// would produce from it: no whitespace outside strings, only Go's escapes inside them.
+// Parsing without kParseValidateEncodingFlag, for callers that check UTF-8 themselves
+// with scanText (RapidJSON validates one character at a time, which dominates decoding).
+inline constexpr unsigned kParseFlagsTrustedUtf8 = kParseFlags & ~unsigned(rapidjson::kParseValidateEncodingFlag);
+
+// One pass over JSON text: returns the offset of the first byte that is not valid UTF-8
+// (npos when all is valid) and sets *normalized to whether the text, if it is valid JSON,
+// is exactly what our normalizer would produce from it: no whitespace outside strings,
+// only Go's escapes inside them.
+std::size_t scanText(std::string_view text, bool *normalized);
+
+// scanText's verdict for text already known to be valid JSON.
 bool isNormalized(std::string_view validJson);
 
 // Go encoding/json's formatting of a float64 / float32 (strconv 'f' or 'e', shortest

@@ -143,55 +143,101 @@ void assignUnescaped(std::string &out, const char *s, std::size_t n)
     }
 }
 
-bool isNormalized(std::string_view s)
+namespace {
+
+// Bytes that end a run of plain bytes, outside strings (quote, whitespace, non-ASCII) and
+// inside them (quote, backslash, <>&, non-ASCII). The runs between them are skipped by a
+// tight loop; that is most of the text.
+constexpr std::array<bool, 256> makeStopTable(bool inString)
 {
+    std::array<bool, 256> table{};
+    table['"'] = true;
+    for (int c = 0x80; c < 0x100; ++c)
+        table[c] = true;
+    if (inString) {
+        table['\\'] = true;
+        table['<'] = true;
+        table['>'] = true;
+        table['&'] = true;
+    } else {
+        table[' '] = true;
+        table['\t'] = true;
+        table['\n'] = true;
+        table['\r'] = true;
+    }
+    return table;
+}
+constexpr auto kStopOutside = makeStopTable(false);
+constexpr auto kStopInside = makeStopTable(true);
+
+// Whether the escape at s[i] ('\\' then at least one byte) is one Go writes.
+bool isGoEscape(std::string_view s, std::size_t i)
+{
+    const char e = i + 1 < s.size() ? s[i + 1] : '\0';
+    if (e == '"' || e == '\\' || e == 'n' || e == 'r' || e == 't')
+        return true;
+    if (e != 'u')
+        return false;
+    const std::string_view hex = s.substr(i + 2, 4);
+    if (hex == "003c" || hex == "003e" || hex == "0026" || hex == "2028" || hex == "2029")
+        return true;
+    // Only control characters other than \n \r \t, in lowercase hex.
+    if (hex.size() != 4 || hex[0] != '0' || hex[1] != '0' || (hex[2] != '0' && hex[2] != '1') || !isHexLower(hex[3]))
+        return false;
+    return !(hex[2] == '0' && (hex[3] == '9' || hex[3] == 'a' || hex[3] == 'd'));
+}
+
+} // namespace
+
+std::size_t scanText(std::string_view s, bool *normalized)
+{
+    const auto *data = reinterpret_cast<const unsigned char *>(s.data());
     const std::size_t n = s.size();
+    bool inString = false;
+    bool norm = true;
     std::size_t i = 0;
-    while (i < n) {
-        const char c = s[i];
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
-            return false;
-        ++i;
-        if (c != '"')
-            continue;
-        // Inside a string: the input is valid JSON, so it ends with an unescaped quote.
-        for (;;) {
-            const unsigned char b = static_cast<unsigned char>(s[i]);
-            if (b == '"') {
-                ++i;
-                break;
+    for (;;) {
+        const auto &stop = inString ? kStopInside : kStopOutside;
+        while (i < n && !stop[data[i]])
+            ++i;
+        if (i >= n)
+            break;
+        const unsigned char c = data[i];
+        if (c == '"') {
+            inString = !inString;
+            ++i;
+        } else if (c >= 0x80) {
+            const std::size_t len = utf8Length(s, i);
+            if (len == 0) {
+                if (normalized != nullptr)
+                    *normalized = false;
+                return i;
             }
-            if (b == '<' || b == '>' || b == '&')
-                return false;
-            if (b == 0xe2 && i + 2 < n && static_cast<unsigned char>(s[i + 1]) == 0x80
-                && (static_cast<unsigned char>(s[i + 2]) & 0xfe) == 0xa8)
-                return false;
-            if (b != '\\') {
-                ++i;
-                continue;
-            }
-            const char e = s[i + 1];
-            if (e == '"' || e == '\\' || e == 'n' || e == 'r' || e == 't') {
-                i += 2;
-                continue;
-            }
-            if (e != 'u')
-                return false;
-            const std::string_view hex = s.substr(i + 2, 4);
-            if (hex == "003c" || hex == "003e" || hex == "0026" || hex == "2028" || hex == "2029") {
-                i += 6;
-                continue;
-            }
-            // Only control characters other than \n \r \t, in lowercase hex.
-            if (hex.size() != 4 || hex[0] != '0' || hex[1] != '0' || (hex[2] != '0' && hex[2] != '1')
-                || !isHexLower(hex[3]))
-                return false;
-            if (hex[2] == '0' && (hex[3] == '9' || hex[3] == 'a' || hex[3] == 'd'))
-                return false;
-            i += 6;
+            // U+2028 and U+2029 (E2 80 A8/A9) are escaped by Go.
+            if (len == 3 && c == 0xe2 && data[i + 1] == 0x80 && (data[i + 2] & 0xfe) == 0xa8)
+                norm = false;
+            i += len;
+        } else if (c == '\\') {
+            if (norm && !isGoEscape(s, i))
+                norm = false;
+            // Skip the escaped byte so that \" does not end the string; the hex digits of
+            // \uXXXX are plain bytes anyway.
+            i += 2;
+        } else {
+            // <>& inside a string, whitespace outside one.
+            norm = false;
+            ++i;
         }
     }
-    return true;
+    if (normalized != nullptr)
+        *normalized = norm;
+    return std::string_view::npos;
+}
+
+bool isNormalized(std::string_view validJson)
+{
+    bool normalized = false;
+    return scanText(validJson, &normalized) == std::string_view::npos && normalized;
 }
 
 std::string describePosition(std::string_view text, std::size_t offset, TextOrigin origin)
@@ -417,6 +463,20 @@ bool parseNumber(std::string_view literal, Number &number, std::string &why)
             }
             return true;
         }
+        // Go writes a float64 in [2^64, 1e21) as a long integer ("50000000000000000000").
+        // When the literal is exactly that spelling of a double, it is that double; any
+        // other integer this large would lose digits.
+        double d = 0;
+        const auto asDouble = std::from_chars(first, last, d);
+        if (asDouble.ec == std::errc() && asDouble.ptr == last) {
+            std::string spelled;
+            appendFloat64(spelled, d);
+            if (spelled == literal) {
+                number.kind = Number::Double;
+                number.d = d;
+                return true;
+            }
+        }
         why = "integer " + std::string(literal) + " is above 18446744073709551615";
         return false;
     }
@@ -597,12 +657,16 @@ private:
 template<typename Handler>
 Status parseOne(std::string_view text, Handler &handler, std::string_view what)
 {
+    const std::size_t badUtf8 = gojson::scanText(text, nullptr);
     rapidjson::Reader reader;
     rapidjson::MemoryStream stream(text.data(), text.size());
-    const rapidjson::ParseResult result = reader.Parse<gojson::kParseFlags>(stream, handler);
+    const rapidjson::ParseResult result = reader.Parse<gojson::kParseFlagsTrustedUtf8>(stream, handler);
     std::size_t offset = 0;
     std::string message;
-    if (result.IsError()) {
+    if (badUtf8 != std::string_view::npos && (!result.IsError() || badUtf8 < result.Offset())) {
+        offset = badUtf8;
+        message = "invalid UTF-8 in a string";
+    } else if (result.IsError()) {
         offset = result.Offset();
         if (handler.guard.tooDeep)
             message = gojson::tooDeepMessage();

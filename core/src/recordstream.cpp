@@ -409,7 +409,8 @@ bool RecordReader::Impl::parseJsonRecord(Record &record, Status &status)
     RefillStream stream(m_input, m_pos);
     BoundaryHandler handler;
     rapidjson::Reader reader;
-    const rapidjson::ParseResult result = reader.Parse<gojson::kParseFlags>(stream, handler);
+    // UTF-8 is checked by decodeJson on the record's span.
+    const rapidjson::ParseResult result = reader.Parse<gojson::kParseFlagsTrustedUtf8>(stream, handler);
     const std::string_view text = std::string_view(m_buf).substr(m_input.recordStart);
     if (result.IsError()) {
         if (m_input.tooLarge) {
