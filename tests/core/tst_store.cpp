@@ -329,6 +329,7 @@ private Q_SLOTS:
     void divergence_invalidJsonIsRefused();
     void divergence_typeListedTwiceIsListedOnce();
     void iteratorIsASnapshot();
+    void defaultHooksUseSystemClockAndRandomIds();
     void rawValueMatchesRecord();
     void exactValuesRoundTrip_data();
     void exactValuesRoundTrip();
@@ -353,6 +354,7 @@ private:
     }
     StoreHooks hooks();
     std::unique_ptr<Store> openStore(const QString &name);
+    std::unique_ptr<Store> openStore(const QString &name, const StoreHooks &hooks);
 
     Record recordOf(const EventRecord &event, std::uint64_t gsn, std::uint64_t ssn, std::uint64_t timestamp,
                     std::size_t uuidNumber) const;
@@ -415,17 +417,22 @@ StoreHooks tst_Store::hooks()
 
 std::unique_ptr<Store> tst_Store::openStore(const QString &name)
 {
+    return openStore(name, hooks());
+}
+
+std::unique_ptr<Store> tst_Store::openStore(const QString &name, const StoreHooks &hooks)
+{
     switch (m_kind) {
     case StoreKind::MemoryJson:
-        return std::make_unique<MemoryStore>(Serializer::Json, hooks());
+        return std::make_unique<MemoryStore>(Serializer::Json, hooks);
     case StoreKind::MemoryMsgpack:
-        return std::make_unique<MemoryStore>(Serializer::Msgpack, hooks());
+        return std::make_unique<MemoryStore>(Serializer::Msgpack, hooks);
     case StoreKind::LevelDbJson:
     case StoreKind::LevelDbMsgpack: {
         LevelDbOptions options;
         options.createIfMissing = true;
         options.serializer = m_kind == StoreKind::LevelDbJson ? Serializer::Json : Serializer::Msgpack;
-        options.hooks = hooks();
+        options.hooks = hooks;
         auto opened = LevelDbStore::open(m_dir->filePath(name).toStdString(), options);
         if (!opened.ok()) {
             qWarning("cannot open the LevelDB store: %s", describe(opened.status()).constData());
@@ -1331,6 +1338,35 @@ void tst_Store::iteratorIsASnapshot()
     CHECKED(verifyRecordsInIterator(*stream, {recordOf(a1, 1, 1, 0, 1), recordOf(a2, 2, 2, 1, 2)}));
     CHECKED(verifyRecordsInIterator(
         *byType, {recordOf(a1, 1, 1, 0, 1), recordOf(a2, 2, 2, 1, 2), recordOf(b, 3, 1, 2, 3)}));
+}
+
+void tst_Store::defaultHooksUseSystemClockAndRandomIds()
+{
+    auto store = openStore(QStringLiteral("default-hooks"), StoreHooks{});
+    QVERIFY(store);
+    const auto seconds = [] {
+        return std::uint64_t(
+            std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count());
+    };
+    const std::uint64_t before = seconds();
+    auto saved = store->save(std::vector{thing("A", 1), thing("A", 2)});
+    VERIFY_OK(saved.status());
+    const std::uint64_t after = seconds();
+
+    auto it = store->events(0);
+    std::vector<std::string> ids;
+    while (it->next()) {
+        const Record &record = *it->record();
+        QVERIFY(record.insertTimestamp >= before && record.insertTimestamp <= after);
+        QCOMPARE(record.eventId.size(), std::size_t(32));
+        QVERIFY2(record.eventId.find_first_not_of("0123456789abcdef") == std::string::npos, record.eventId.c_str());
+        QCOMPARE(record.eventId[12], '4'); // UUID version 4
+        ids.push_back(record.eventId);
+    }
+    VERIFY_OK(it->error());
+    QCOMPARE(ids.size(), std::size_t(2));
+    QVERIFY(ids[0] != ids[1]);
 }
 
 // Where a store hands out its stored bytes, they decode to the record it yields, and
