@@ -921,17 +921,15 @@ std::string toJson(const Record &record)
 
 namespace detail {
 
-Status decodeJsonAt(std::string_view bytes, Record &record, bool *canonical, TextOrigin origin)
+Status decodeJsonAt(std::string_view bytes, Record &record, bool *canonical, TextOrigin origin,
+                    std::size_t *consumed, bool *truncated)
 {
     if (canonical != nullptr)
         *canonical = false;
+    if (truncated != nullptr)
+        *truncated = bytes.empty();
     if (bytes.empty())
         return Status::error(ErrorCode::DecodeError, std::string(kJsonPrefix) + "empty input");
-
-    // UTF-8 is checked by our own scan, which also tells whether the text is already in
-    // Go's form; RapidJSON's per-character validation would cost more than the parse.
-    bool normalized = false;
-    const std::size_t badUtf8 = gojson::scanText(bytes, &normalized);
 
     // Decoding into a per-thread scratch record and swapping it in reuses the string
     // buffers of both from record to record, and leaves `record` untouched on failure.
@@ -943,17 +941,25 @@ Status decodeJsonAt(std::string_view bytes, Record &record, bool *canonical, Tex
     // A reader per thread keeps its scratch stack between records: no allocation per call.
     thread_local rapidjson::Reader reader;
     const rapidjson::ParseResult result = reader.Parse<gojson::kParseFlagsTrustedUtf8>(stream, handler);
-    if (badUtf8 != std::string_view::npos) {
-        const std::size_t failedAt = !result.IsError() ? bytes.size()
-            : !handler.error.empty()                   ? handler.errorOffset
-                                                       : result.Offset();
-        if (badUtf8 < failedAt)
-            return jsonError(bytes, badUtf8, "invalid UTF-8 in a string", origin);
-    }
+
+    // UTF-8 is checked by our own scan of what the parser read, which also tells whether
+    // the text is already in Go's form; RapidJSON's per-character validation would cost
+    // more than the parse. Invalid UTF-8 is reported when it comes before any other error.
+    const std::size_t failedAt = !result.IsError() ? stream.Tell()
+        : !handler.error.empty()                   ? handler.errorOffset
+                                                   : result.Offset();
+    bool normalized = false;
+    const std::size_t badUtf8 = gojson::scanText(bytes.substr(0, failedAt), &normalized);
+    // A sequence cut by the end of the input is a truncation, not bad UTF-8 (yet).
+    const bool endedEarly = result.IsError() && handler.error.empty() && result.Offset() >= bytes.size();
+    if (badUtf8 != std::string_view::npos && !(endedEarly && bytes.size() - badUtf8 < 4))
+        return jsonError(bytes, badUtf8, "invalid UTF-8 in a string", origin);
     if (result.IsError()) {
         if (!handler.error.empty())
             return jsonError(bytes, handler.errorOffset, handler.error, origin);
         const std::size_t offset = result.Offset();
+        if (truncated != nullptr && offset >= bytes.size() && !handler.guard.tooDeep)
+            *truncated = true;
         std::string message = handler.guard.tooDeep
             ? gojson::tooDeepMessage()
             : gojson::describeParseError(result.Code(), offset >= bytes.size());
@@ -961,12 +967,18 @@ Status decodeJsonAt(std::string_view bytes, Record &record, bool *canonical, Tex
             message += ", near " + gojson::snippet(bytes, offset);
         return jsonError(bytes, offset, message, origin);
     }
-    std::size_t end = stream.Tell();
-    while (end < bytes.size() && isJsonSpace(bytes[end]))
-        ++end;
-    if (end != bytes.size())
-        return jsonError(bytes, end, "unexpected text after the record, near " + gojson::snippet(bytes, end),
-                         origin);
+    if (consumed != nullptr) {
+        *consumed = stream.Tell();
+    } else {
+        std::size_t end = stream.Tell();
+        if (end != bytes.size())
+            normalized = false; // trailing whitespace at least
+        while (end < bytes.size() && isJsonSpace(bytes[end]))
+            ++end;
+        if (end != bytes.size())
+            return jsonError(bytes, end, "unexpected text after the record, near " + gojson::snippet(bytes, end),
+                             origin);
+    }
     if ((handler.seen & kRequiredMask) != kRequiredMask)
         return Status::error(ErrorCode::DecodeError,
                              std::string(kJsonPrefix) + missingFieldsMessage(handler.seen, false) + " in the record at "

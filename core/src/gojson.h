@@ -107,9 +107,13 @@ std::string tooDeepMessage();
 
 namespace rangedb::codec::detail {
 
-// decodeJson with positions reported relative to `origin`.
+// decodeJson with positions reported relative to `origin`. With `consumed`, the record is
+// read from the front of `bytes` and *consumed gets its length (what follows is the
+// caller's business); *truncated tells a record cut short by the end of `bytes` (more
+// input could complete it) from a malformed one.
 Status decodeJsonAt(std::string_view bytes, Record &record, bool *canonical,
-                    gojson::TextOrigin origin);
+                    gojson::TextOrigin origin, std::size_t *consumed = nullptr,
+                    bool *truncated = nullptr);
 
 // decodeMsgpack with byte offsets shifted by `baseOffset`; *truncated tells a record cut
 // short by the end of `bytes` (more input could complete it) from a malformed one.

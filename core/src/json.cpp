@@ -440,7 +440,8 @@ bool parseNumber(std::string_view literal, Number &number, std::string &why)
         return true;
     }
     if (isInteger) {
-        if (!literal.empty() && literal.front() == '-') {
+        const bool negative = !literal.empty() && literal.front() == '-';
+        if (negative) {
             std::int64_t v = 0;
             const auto r = std::from_chars(first, last, v);
             if (r.ec == std::errc() && r.ptr == last) {
@@ -448,24 +449,23 @@ bool parseNumber(std::string_view literal, Number &number, std::string &why)
                 number.i = v;
                 return true;
             }
-            why = "integer " + std::string(literal) + " is below -9223372036854775808";
-            return false;
-        }
-        std::uint64_t v = 0;
-        const auto r = std::from_chars(first, last, v);
-        if (r.ec == std::errc() && r.ptr == last) {
-            if (v <= static_cast<std::uint64_t>(INT64_MAX)) {
-                number.kind = Number::Int64;
-                number.i = static_cast<std::int64_t>(v);
-            } else {
-                number.kind = Number::Uint64;
-                number.u = v;
+        } else {
+            std::uint64_t v = 0;
+            const auto r = std::from_chars(first, last, v);
+            if (r.ec == std::errc() && r.ptr == last) {
+                if (v <= static_cast<std::uint64_t>(INT64_MAX)) {
+                    number.kind = Number::Int64;
+                    number.i = static_cast<std::int64_t>(v);
+                } else {
+                    number.kind = Number::Uint64;
+                    number.u = v;
+                }
+                return true;
             }
-            return true;
         }
-        // Go writes a float64 in [2^64, 1e21) as a long integer ("50000000000000000000").
-        // When the literal is exactly that spelling of a double, it is that double; any
-        // other integer this large would lose digits.
+        // Go writes a float64 of magnitude in [2^63, 1e21) as a long integer
+        // ("50000000000000000000"). When the literal is exactly that spelling of a
+        // double, it is that double; any other integer this large would lose digits.
         double d = 0;
         const auto asDouble = std::from_chars(first, last, d);
         if (asDouble.ec == std::errc() && asDouble.ptr == last) {
@@ -477,7 +477,8 @@ bool parseNumber(std::string_view literal, Number &number, std::string &why)
                 return true;
             }
         }
-        why = "integer " + std::string(literal) + " is above 18446744073709551615";
+        why = "integer " + std::string(literal)
+            + (negative ? " is below -9223372036854775808" : " is above 18446744073709551615");
         return false;
     }
     double d = 0;

@@ -23,6 +23,14 @@ bool isJsonSpace(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+// How much to read when `pending` bytes do not yet hold a whole record: geometric growth,
+// so a large record is re-parsed only a few times, but never past one byte beyond the
+// record size limit, so memory stays bounded and the limit is what reports the error.
+std::size_t growth(std::size_t pending)
+{
+    return std::min(std::max(kChunkSize, pending), kMaxRecordSize + 1 - std::min(pending, kMaxRecordSize));
+}
+
 } // namespace
 
 const char *streamFormatName(StreamFormat format)
@@ -145,15 +153,13 @@ Status RecordWriter::flush()
 
 namespace {
 
-// The bytes read from the device and not yet dropped. Grows while one record is being
-// parsed (RefillStream pulls more), shrinks between records (Impl::compact).
+// The bytes read from the device and not yet dropped. Grows while a record does not fit,
+// shrinks between records (Impl::compact).
 struct InputBuffer
 {
     QIODevice *device = nullptr;
     std::string bytes;
     bool eof = false;
-    std::size_t recordStart = 0;
-    bool tooLarge = false;
 
     // Appends up to `want` bytes from the device; false at the end of the input.
     bool readMore(std::size_t want = kChunkSize)
@@ -170,70 +176,6 @@ struct InputBuffer
         }
         return true;
     }
-};
-
-// A RapidJSON input stream over the reader's buffer that pulls more input when it runs
-// dry, so a record may span any number of chunks. Positions are buffer indexes, which
-// stay valid while the buffer grows.
-class RefillStream
-{
-public:
-    typedef char Ch;
-
-    RefillStream(InputBuffer &input, std::size_t pos) : m_input(input), m_pos(pos) {}
-
-    Ch Peek()
-    {
-        if (m_pos == m_input.bytes.size() && !refill())
-            return '\0';
-        return m_input.bytes[m_pos];
-    }
-    Ch Take()
-    {
-        const Ch c = Peek();
-        if (m_pos < m_input.bytes.size())
-            ++m_pos;
-        return c;
-    }
-    std::size_t Tell() const { return m_pos; }
-
-    Ch *PutBegin() { return nullptr; }
-    void Put(Ch) {}
-    void Flush() {}
-    std::size_t PutEnd(Ch *) { return 0; }
-
-private:
-    bool refill()
-    {
-        if (m_input.bytes.size() - m_input.recordStart > kMaxRecordSize) {
-            m_input.tooLarge = true;
-            return false;
-        }
-        return m_input.readMore();
-    }
-
-    InputBuffer &m_input;
-    std::size_t m_pos;
-};
-
-// Finds where one JSON value ends; decodeJson does the real work on the span afterwards.
-class BoundaryHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, BoundaryHandler>
-{
-public:
-    gojson::DepthGuard guard;
-    bool StartObject() { return guard.enter(); }
-    bool StartArray() { return guard.enter(); }
-    bool EndObject(rapidjson::SizeType)
-    {
-        guard.leave();
-        return true;
-    }
-    bool EndArray(rapidjson::SizeType)
-    {
-        guard.leave();
-        return true;
-    }
-    bool Default() { return true; }
 };
 
 } // namespace
@@ -399,43 +341,33 @@ bool RecordReader::Impl::nextJson(Record &record, Status &status)
     return parseJsonRecord(record, status);
 }
 
+// The record is decoded straight from the buffer. When the buffer ends inside it, more
+// input is read (geometrically, so a large record is re-parsed only a few times) and the
+// record is decoded again from its start.
 bool RecordReader::Impl::parseJsonRecord(Record &record, Status &status)
 {
     compact();
-    m_input.recordStart = m_pos;
-    m_input.tooLarge = false;
     const gojson::TextOrigin start = origin();
-
-    RefillStream stream(m_input, m_pos);
-    BoundaryHandler handler;
-    rapidjson::Reader reader;
-    // UTF-8 is checked by decodeJson on the record's span.
-    const rapidjson::ParseResult result = reader.Parse<gojson::kParseFlagsTrustedUtf8>(stream, handler);
-    const std::string_view text = std::string_view(m_buf).substr(m_input.recordStart);
-    if (result.IsError()) {
-        if (m_input.tooLarge) {
+    for (;;) {
+        const std::string_view view = std::string_view(m_buf).substr(m_pos);
+        std::size_t consumed = 0;
+        bool truncated = false;
+        Status s = codec::detail::decodeJsonAt(view, record, nullptr, start, &consumed, &truncated);
+        if (s.ok()) {
+            advanceTo(m_pos + consumed);
+            return true;
+        }
+        if (!truncated || m_input.eof) {
+            status = error(s.message());
+            return false;
+        }
+        if (view.size() > kMaxRecordSize) {
             status = error("larger than " + std::to_string(kMaxRecordSize / (1024 * 1024)) + " MiB (starting at "
                            + here() + ")");
             return false;
         }
-        const std::size_t offset = result.Offset() - m_input.recordStart;
-        std::string message = handler.guard.tooDeep
-            ? gojson::tooDeepMessage()
-            : gojson::describeParseError(result.Code(), offset >= text.size());
-        if (offset < text.size())
-            message += ", near " + gojson::snippet(text, offset);
-        status = error("failed unmarshalling record: " + message + " at "
-                       + gojson::describePosition(text, offset, start));
-        return false;
+        m_input.readMore(growth(view.size()));
     }
-    const std::size_t end = stream.Tell();
-    const std::string_view span = std::string_view(m_buf).substr(m_input.recordStart, end - m_input.recordStart);
-    if (Status s = codec::detail::decodeJsonAt(span, record, nullptr, start); !s.ok()) {
-        status = error(s.message());
-        return false;
-    }
-    advanceTo(end);
-    return true;
 }
 
 bool RecordReader::Impl::nextMsgpack(Record &record, Status &status)
@@ -461,8 +393,7 @@ bool RecordReader::Impl::nextMsgpack(Record &record, Status &status)
                            + " MiB (starting at byte " + std::to_string(bytesRead()) + ")");
             return false;
         }
-        // Grow geometrically so that a large record is re-parsed only a few times.
-        m_input.readMore(std::max(kChunkSize, view.size()));
+        m_input.readMore(growth(view.size()));
     }
 }
 

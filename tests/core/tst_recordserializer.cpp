@@ -301,6 +301,7 @@ void TestRecordSerializer::exactValuesRoundTrip_data()
     row("2.0", R"({"f":2.0})", R"({"f":2})");
     row("2147483647", R"({"i":2147483647})");
     row("Go's spelling of float64 5e19", R"({"f":50000000000000000000})");
+    row("Go's spelling of float64 -3.355549781278213e20", R"({"f":-335554978127821300000})");
     row("unicode", R"({"s":"é中文\u2028\u2029😀Ｆｕｌｌ"})");
     row("escapes", R"({"s":"\"\\/\n\t\r\u0001\u003c\u003e\u0026"})");
     row("nested and empty", R"({"a":{"b":{"c":[]}},"e":{},"l":[[],[{}],null],"m":[1,"x",true,null,2.5]})");
