@@ -3,6 +3,7 @@
 #include "rangedb/json.h"
 #include "keys.h"
 #include "readonlyenv.h"
+#include "savebatch.h"
 #include "subscriptionhub.h"
 
 #include <leveldb/cache.h>
@@ -144,15 +145,6 @@ public:
     }
 
     Result<SaveResult> save(const std::uint64_t *expected, std::span<const EventRecord> events, std::stop_token stop);
-
-    Status encode(const Record &record, std::string &out) const
-    {
-        if (serializer == Serializer::Json) {
-            codec::appendJson(out, record);
-            return {};
-        }
-        return codec::appendMsgpack(out, record);
-    }
 
     leveldb::WriteOptions writeOptions() const
     {
@@ -421,67 +413,36 @@ Result<SaveResult> LevelDbStore::Impl::save(const std::uint64_t *expected, std::
 
     std::lock_guard lock(writeMutex);
     const EventRecord &first = events.front();
+    // The stream is named by the first record; buildSaveRecords checks every record.
     if (Status s = validateAggregateType(first.aggregateType); !s.ok())
-        return s;
+        return s.withContext("record 1");
     if (Status s = validateAggregateId(first.aggregateId); !s.ok())
-        return s;
+        return s.withContext("record 1");
     const std::string stream = streamName(first.aggregateType, first.aggregateId);
 
     auto head = cachedStreamHead(stream);
     if (!head.ok())
         return head.status();
 
-    std::vector<Record> records;
-    records.reserve(events.size());
+    auto built = detail::buildSaveRecords(events, expected, head.value(), globalSequence, hooks, stop);
+    if (!built.ok())
+        return built.status();
+    std::vector<Record> records = std::move(built).value();
     leveldb::WriteBatch batch;
     std::string value, streamKey;
-    std::uint64_t nextGlobal = globalSequence;
-    std::uint64_t current = head.value();
-
-    for (std::size_t i = 0; i < events.size(); ++i) {
-        const EventRecord &event = events[i];
-        if (event.aggregateType != first.aggregateType)
-            return Status::error(ErrorCode::UnmatchedAggregateType, "unmatched aggregate type");
-        if (event.aggregateId != first.aggregateId)
-            return Status::error(ErrorCode::UnmatchedAggregateId, "unmatched aggregate ID");
-        // rangedb takes the event ID before anything else can fail; tests count on it.
-        std::string eventId = hooks.newEventId();
-        if (stop.stop_requested())
-            return Status::cancelled();
-        if (expected && *expected + i != current)
-            return Status::unexpectedSequenceNumber(*expected + i, current);
-
-        Record record;
-        record.aggregateType = event.aggregateType;
-        record.aggregateId = event.aggregateId;
-        record.globalSequenceNumber = ++nextGlobal;
-        record.streamSequenceNumber = ++current;
-        record.insertTimestamp = hooks.clock();
-        record.eventId = std::move(eventId);
-        record.eventType = event.eventType;
-        const std::string position = "record " + std::to_string(i + 1);
-        auto data = json::normalize(event.data.empty() ? std::string_view("null") : std::string_view(event.data),
-                                    position + " data");
-        if (!data.ok())
-            return Status::error(ErrorCode::InvalidArgument, data.status().message());
-        auto metadata = json::normalize(event.metadata.empty() ? std::string_view("null")
-                                                               : std::string_view(event.metadata),
-                                        position + " metadata");
-        if (!metadata.ok())
-            return Status::error(ErrorCode::InvalidArgument, metadata.status().message());
-        record.data = std::move(data).value();
-        record.metadata = std::move(metadata).value();
-
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        Record &record = records[i];
         value.clear();
-        if (Status s = encode(record, value); !s.ok())
-            return s.withContext(position);
+        if (Status s = detail::encodeForStorage(serializer, record, value); !s.ok())
+            return s.withContext("record " + std::to_string(i + 1));
         streamKey = keys::streamKey(stream, record.streamSequenceNumber);
         batch.Put(keys::kGlobalSequence.data(), keys::bigEndian64(record.globalSequenceNumber));
         batch.Put(streamKey, value);
         batch.Put(keys::aggregateTypeKey(record.aggregateType, record.globalSequenceNumber), streamKey);
         batch.Put(keys::allEventsKey(record.globalSequenceNumber), streamKey);
-        records.push_back(std::move(record));
     }
+    const std::uint64_t nextGlobal = records.back().globalSequenceNumber;
+    const std::uint64_t current = records.back().streamSequenceNumber;
 
     if (leveldb::Status s = db->Write(writeOptions(), &batch); !s.ok())
         return fromLevelDb(s, "saving to " + path);
@@ -784,7 +745,8 @@ Status LevelDbStore::restore(RecordIterator &records, std::stop_token stop)
         head = record.streamSequenceNumber;
         lastGlobal = record.globalSequenceNumber;
         value.clear();
-        if (Status s = d->encode(record, value); !s.ok()) {
+        Record stored = record;
+        if (Status s = detail::encodeForStorage(d->serializer, stored, value); !s.ok()) {
             failure = s.withContext(where);
             break;
         }
@@ -792,7 +754,7 @@ Status LevelDbStore::restore(RecordIterator &records, std::stop_token stop)
         batch.Put(streamKey, value);
         batch.Put(keys::aggregateTypeKey(record.aggregateType, record.globalSequenceNumber), streamKey);
         batch.Put(keys::allEventsKey(record.globalSequenceNumber), streamKey);
-        pending.push_back(record);
+        pending.push_back(std::move(stored));
         if (pending.size() >= 10000) {
             if (failure = flush(); !failure.ok())
                 break;

@@ -1,6 +1,7 @@
 #include "rangedb/memorystore.h"
 
 #include "rangedb/json.h"
+#include "savebatch.h"
 #include "subscriptionhub.h"
 
 #include <algorithm>
@@ -38,28 +39,6 @@ struct Stream
 std::string recordLabel(std::size_t number)
 {
     return "record " + std::to_string(number);
-}
-
-// data and metadata as the store keeps them. An empty text is a value the caller left
-// out, which reads back as null like rangedb's missing "data" key (but without making the
-// record unreadable). Invalid JSON is the caller's mistake, hence InvalidArgument.
-Result<std::string> normalizeValue(std::string_view text, const std::string &what)
-{
-    if (text.empty())
-        return std::string("null");
-    auto normalized = json::normalize(text, what);
-    if (!normalized.ok())
-        return Status::error(ErrorCode::InvalidArgument, normalized.status().message());
-    return normalized;
-}
-
-Status serialize(Serializer serializer, const Record &record, std::string &out)
-{
-    if (serializer == Serializer::Json) {
-        codec::appendJson(out, record);
-        return {};
-    }
-    return codec::appendMsgpack(out, record);
 }
 
 // Iterates over a snapshot of stored records taken when the query was made: later writes
@@ -181,65 +160,20 @@ Result<SaveResult> MemoryStore::Impl::save(const std::uint64_t *expected, std::s
     pending.reserve(records.size());
     built.reserve(records.size());
 
-    for (std::size_t i = 0; i < records.size(); ++i) {
-        const EventRecord &event = records[i];
-        const std::string label = recordLabel(i + 1);
-
-        // Unlike rangedb, an empty type or ID of the first record is no loophole: every
-        // record must name the first record's stream, and names that would make the
-        // LevelDB keys ambiguous are refused.
-        if (Status status = validateAggregateType(event.aggregateType); !status.ok())
-            return status.withContext(label);
-        if (Status status = validateAggregateId(event.aggregateId); !status.ok())
-            return status.withContext(label);
-        if (event.aggregateType != first.aggregateType)
-            return Status::error(ErrorCode::UnmatchedAggregateType, "unmatched aggregate type");
-        if (event.aggregateId != first.aggregateId)
-            return Status::error(ErrorCode::UnmatchedAggregateId, "unmatched aggregate ID");
-
-        // rangedb's order: the event ID is drawn before the cancellation and sequence
-        // checks, so a failing save still consumes one ID per record it reached.
-        std::string eventId = m_hooks.newEventId();
-        if (stop.stop_requested())
-            return Status::cancelled();
-        if (expected && *expected + i != current)
-            return Status::unexpectedSequenceNumber(*expected + i, current);
-
-        Record record;
-        record.aggregateType = event.aggregateType;
-        record.aggregateId = event.aggregateId;
-        record.globalSequenceNumber = ++globalSequence;
-        record.streamSequenceNumber = ++current;
-        record.insertTimestamp = m_hooks.clock();
-        record.eventId = std::move(eventId);
-        record.eventType = event.eventType;
-
-        auto data = normalizeValue(event.data, label + " data");
-        if (!data.ok())
-            return data.status();
-        record.data = std::move(data).value();
-        auto metadata = normalizeValue(event.metadata, label + " metadata");
-        if (!metadata.ok())
-            return metadata.status();
-        record.metadata = std::move(metadata).value();
-
+    auto prepared = detail::buildSaveRecords(records, expected, current, globalSequence, m_hooks, stop);
+    if (!prepared.ok())
+        return prepared.status();
+    built = std::move(prepared).value();
+    for (std::size_t i = 0; i < built.size(); ++i) {
+        Record &record = built[i];
         auto stored = std::make_shared<StoredRecord>();
-        if (Status status = serialize(m_serializer, record, stored->value); !status.ok())
-            return status.withContext(label);
+        if (Status status = detail::encodeForStorage(m_serializer, record, stored->value); !status.ok())
+            return status.withContext(recordLabel(i + 1));
         stored->aggregateType = record.aggregateType;
         stored->streamName = stream;
         stored->globalSequenceNumber = record.globalSequenceNumber;
         stored->streamSequenceNumber = record.streamSequenceNumber;
-
-        // Subscribers get what a reader will get: for msgpack that is the decoded value,
-        // whose number literals may differ from the text that was saved.
-        if (m_serializer == Serializer::Msgpack) {
-            Record decoded;
-            if (codec::decode(stored->value, decoded).ok())
-                record = std::move(decoded);
-        }
         pending.push_back(std::move(stored));
-        built.push_back(std::move(record));
     }
 
     const SaveResult result{built.back().streamSequenceNumber, built.back().globalSequenceNumber};
@@ -303,27 +237,22 @@ Status MemoryStore::Impl::restore(RecordIterator &records, const std::stop_token
                                      + std::to_string(record.streamSequenceNumber) + ", expected "
                                      + std::to_string(length + 1));
         }
-        auto data = normalizeValue(record.data, label + " data");
+        auto data = detail::normalizeEventValue(record.data, label + " data");
         if (!data.ok())
             return data.status();
         record.data = std::move(data).value();
-        auto metadata = normalizeValue(record.metadata, label + " metadata");
+        auto metadata = detail::normalizeEventValue(record.metadata, label + " metadata");
         if (!metadata.ok())
             return metadata.status();
         record.metadata = std::move(metadata).value();
 
         auto stored = std::make_shared<StoredRecord>();
-        if (Status status = serialize(m_serializer, record, stored->value); !status.ok())
+        if (Status status = detail::encodeForStorage(m_serializer, record, stored->value); !status.ok())
             return status.withContext(label);
         stored->aggregateType = record.aggregateType;
         stored->streamName = stream;
         stored->globalSequenceNumber = record.globalSequenceNumber;
         stored->streamSequenceNumber = record.streamSequenceNumber;
-        if (m_serializer == Serializer::Msgpack) {
-            Record decoded;
-            if (codec::decode(stored->value, decoded).ok())
-                record = std::move(decoded);
-        }
         previous = record.globalSequenceNumber;
         ++length;
         pending.push_back(std::move(stored));
