@@ -43,9 +43,7 @@ int infoCommand(const GlobalOptions &options, const QStringList &arguments)
         .add("totalEvents", *total)
         .add("aggregateTypes", static_cast<std::uint64_t>(types->size()))
         .add("streams", static_cast<std::uint64_t>(streams->size()));
-    StandardOutput out;
-    const Status written = out.write(result.text() + '\n');
-    return written.ok() ? ExitOk : reportError(written);
+    return printResult(result);
 }
 
 int aggregateTypesCommand(const GlobalOptions &options, const QStringList &arguments)

@@ -115,9 +115,7 @@ int importCommand(const GlobalOptions &options, const QStringList &arguments)
 
     JsonObject result;
     result.add("imported", summary.records).add("streams", summary.streams);
-    StandardOutput out;
-    const Status written = out.write(result.text() + '\n');
-    return written.ok() ? ExitOk : reportError(written);
+    return printResult(result);
 }
 
 } // namespace rangedb::cli

@@ -132,4 +132,11 @@ Status JsonLines::finish()
     return status;
 }
 
+int printResult(const JsonObject &result)
+{
+    StandardOutput out;
+    const Status written = out.write(result.text() + '\n');
+    return written.ok() ? ExitOk : reportError(written);
+}
+
 } // namespace rangedb::cli

@@ -63,6 +63,10 @@ private:
     std::string m_text = "{";
 };
 
+// Prints `result` as one line on stdout: ExitOk, or the error's exit code when stdout
+// fails. The ending of every command that answers with one object.
+int printResult(const JsonObject &result);
+
 // NDJSON lines written through a 1 MiB buffer.
 class JsonLines
 {

@@ -72,9 +72,7 @@ int saveCommand(const GlobalOptions &options, const QStringList &arguments)
     JsonObject result;
     result.add("globalSequenceNumber", saved->lastGlobalSequenceNumber)
         .add("streamSequenceNumber", saved->lastStreamSequenceNumber);
-    StandardOutput out;
-    const Status written = out.write(result.text() + '\n');
-    return written.ok() ? ExitOk : reportError(written);
+    return printResult(result);
 }
 
 int deleteStreamCommand(const GlobalOptions &options, const QStringList &arguments)
@@ -107,9 +105,7 @@ int deleteStreamCommand(const GlobalOptions &options, const QStringList &argumen
     }
     JsonObject result;
     result.add("deleted", *expected).add("streamName", stream);
-    StandardOutput out;
-    const Status written = out.write(result.text() + '\n');
-    return written.ok() ? ExitOk : reportError(written);
+    return printResult(result);
 }
 
 int generateCommand(const GlobalOptions &options, const QStringList &arguments)
@@ -192,9 +188,7 @@ int generateCommand(const GlobalOptions &options, const QStringList &arguments)
     }
     JsonObject result;
     result.add("generated", generator.produced()).add("globalSequenceNumber", lastGsn);
-    StandardOutput out;
-    const Status written = out.write(result.text() + '\n');
-    return written.ok() ? ExitOk : reportError(written);
+    return printResult(result);
 }
 
 } // namespace rangedb::cli

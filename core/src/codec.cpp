@@ -524,35 +524,17 @@ public:
 
     bool visit_nil()
     {
-        switch (where()) {
-        case Where::RecordRoot: return rootFail("nil");
-        case Where::RecordKey: return keyError("nil");
-        case Where::TypedField:
-            if (isNumberField(m_field)) {
-                numberRef() = 0;
-                return true;
-            }
-            return fieldTypeError("nil");
-        case Where::Json: break;
+        // Integer fields accept nil as 0, as rangedb's decoder does.
+        if (where() == Where::TypedField && isNumberField(m_field)) {
+            numberRef() = 0;
+            return true;
         }
-        if (m_inKey)
-            return keyError("nil");
-        m_out->append("null");
-        return true;
+        return jsonScalar("nil", "nil", "null");
     }
     bool visit_boolean(bool v)
     {
         const char *text = v ? "true" : "false";
-        switch (where()) {
-        case Where::RecordRoot: return rootFail("a boolean");
-        case Where::RecordKey: return keyError("a boolean");
-        case Where::TypedField: return fieldTypeError(text);
-        case Where::Json: break;
-        }
-        if (m_inKey)
-            return keyError("a boolean");
-        m_out->append(text);
-        return true;
+        return jsonScalar("a boolean", text, text);
     }
     bool visit_positive_integer(std::uint64_t v)
     {
@@ -577,16 +559,8 @@ public:
     {
         if (v >= 0)
             return visit_positive_integer(static_cast<std::uint64_t>(v));
-        switch (where()) {
-        case Where::RecordRoot: return rootFail("an integer");
-        case Where::RecordKey: return keyError("an integer");
-        case Where::TypedField: return fieldTypeError(std::to_string(v));
-        case Where::Json: break;
-        }
-        if (m_inKey)
-            return keyError("an integer");
-        gojson::appendSigned(*m_out, v);
-        return true;
+        const std::string text = std::to_string(v);
+        return jsonScalar("an integer", text, text);
     }
     bool visit_float32(float v)
     {
@@ -594,7 +568,7 @@ public:
             return fail("float " + std::to_string(v) + " cannot be written as JSON");
         std::string text;
         gojson::appendFloat32(text, v);
-        return floatValue(text);
+        return jsonScalar("a float", text, text);
     }
     bool visit_float64(double v)
     {
@@ -602,7 +576,7 @@ public:
             return fail("float " + std::to_string(v) + " cannot be written as JSON");
         std::string text;
         gojson::appendFloat64(text, v);
-        return floatValue(text);
+        return jsonScalar("a float", text, text);
     }
     bool visit_str(const char *v, std::uint32_t size)
     {
@@ -744,17 +718,20 @@ private:
         return Where::Json;
     }
 
-    bool floatValue(const std::string &text)
+    // A scalar of `kind` whose JSON form is `json`: appended where JSON is being written,
+    // refused (naming what was found as `shown`) where the record needs a map, a key or a
+    // field of another type.
+    bool jsonScalar(const char *kind, std::string_view shown, std::string_view json)
     {
         switch (where()) {
-        case Where::RecordRoot: return rootFail("a float");
-        case Where::RecordKey: return keyError("a float");
-        case Where::TypedField: return fieldTypeError(text);
+        case Where::RecordRoot: return rootFail(kind);
+        case Where::RecordKey: return keyError(kind);
+        case Where::TypedField: return fieldTypeError(std::string(shown));
         case Where::Json: break;
         }
         if (m_inKey)
-            return keyError("a float");
-        m_out->append(text);
+            return keyError(kind);
+        m_out->append(json);
         return true;
     }
 

@@ -691,11 +691,10 @@ Status LevelDbStore::restore(RecordIterator &records, std::stop_token stop)
         d->globalSequence = 0;
     };
 
-    std::unordered_map<std::string, std::uint64_t> heads;
+    detail::RestoreChecker checker;
     std::vector<Record> pending;
     leveldb::WriteBatch batch;
     std::uint64_t lastGlobal = 0;
-    std::uint64_t index = 0;
     std::string value;
     Status failure;
 
@@ -712,49 +711,24 @@ Status LevelDbStore::restore(RecordIterator &records, std::stop_token stop)
     };
 
     while (records.next()) {
-        ++index;
-        const Record &record = *records.record();
-        const std::string where = "record " + std::to_string(index);
         if (stop.stop_requested()) {
             failure = Status::cancelled();
             break;
         }
-        if (Status s = validateAggregateType(record.aggregateType); !s.ok()) {
-            failure = s.withContext(where);
+        Record record = *records.record();
+        if (failure = checker.check(record); !failure.ok())
             break;
-        }
-        if (Status s = validateAggregateId(record.aggregateId); !s.ok()) {
-            failure = s.withContext(where);
-            break;
-        }
-        if (record.globalSequenceNumber <= lastGlobal) {
-            failure = Status::error(ErrorCode::InvalidArgument,
-                                    where + ": global sequence number " + std::to_string(record.globalSequenceNumber)
-                                        + " does not follow " + std::to_string(lastGlobal));
-            break;
-        }
-        const std::string stream = record.streamName();
-        std::uint64_t &head = heads[stream];
-        if (record.streamSequenceNumber != head + 1) {
-            failure = Status::error(ErrorCode::InvalidArgument,
-                                    where + ": stream " + stream + " has stream sequence number "
-                                        + std::to_string(record.streamSequenceNumber) + " where "
-                                        + std::to_string(head + 1) + " was expected");
-            break;
-        }
-        head = record.streamSequenceNumber;
         lastGlobal = record.globalSequenceNumber;
         value.clear();
-        Record stored = record;
-        if (Status s = detail::encodeForStorage(d->serializer, stored, value); !s.ok()) {
-            failure = s.withContext(where);
+        if (Status s = detail::encodeForStorage(d->serializer, record, value); !s.ok()) {
+            failure = s.withContext(checker.label());
             break;
         }
-        const std::string streamKey = keys::streamKey(stream, record.streamSequenceNumber);
+        const std::string streamKey = keys::streamKey(record.streamName(), record.streamSequenceNumber);
         batch.Put(streamKey, value);
         batch.Put(keys::aggregateTypeKey(record.aggregateType, record.globalSequenceNumber), streamKey);
         batch.Put(keys::allEventsKey(record.globalSequenceNumber), streamKey);
-        pending.push_back(std::move(stored));
+        pending.push_back(std::move(record));
         if (pending.size() >= 10000) {
             if (failure = flush(); !failure.ok())
                 break;
@@ -799,12 +773,14 @@ Result<std::vector<AggregateTypeInfo>> LevelDbStore::aggregateTypes(std::stop_to
     auto lastReport = std::chrono::steady_clock::now();
     std::uint64_t seen = 0;
     // Index keys "$<type>$!" + 8 bytes all sort between "$" and "%".
+    const std::string pastAllEvents = upperBound(std::string(keys::kAllEventsPrefix));
     for (it->Seek("$"); it->Valid(); it->Next()) {
         const std::string_view key(it->key().data(), it->key().size());
         if (key.empty() || key.front() != '$')
             break;
         if (key.starts_with(keys::kAllEventsPrefix)) {
-            it->Seek(upperBound(std::string(keys::kAllEventsPrefix)));
+            // Jump over the all-events index; the loop's Next() must land past it.
+            it->Seek(pastAllEvents);
             if (!it->Valid())
                 break;
             it->Prev();

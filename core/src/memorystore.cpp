@@ -211,50 +211,21 @@ Status MemoryStore::Impl::restore(RecordIterator &records, const std::stop_token
 
     std::vector<StoredPtr> pending;
     std::vector<Record> built;
-    std::map<std::string, std::uint64_t, std::less<>> streamLengths;
-    std::uint64_t previous = 0;
-    for (std::size_t index = 0; records.next(); ++index) {
+    detail::RestoreChecker checker;
+    while (records.next()) {
         if (stop.stop_requested())
             return Status::cancelled();
         Record record = *records.record();
-        const std::string label = recordLabel(index + 1);
-        // Names that save() refuses would make ambiguous keys in a LevelDB copy too.
-        if (Status status = validateAggregateType(record.aggregateType); !status.ok())
-            return status.withContext(label);
-        if (Status status = validateAggregateId(record.aggregateId); !status.ok())
-            return status.withContext(label);
-        const std::string stream = record.streamName();
-        if (record.globalSequenceNumber <= previous) {
-            return Status::error(ErrorCode::InvalidArgument,
-                                 label + " (" + stream + "): global sequence number "
-                                     + std::to_string(record.globalSequenceNumber)
-                                     + " does not increase (previous " + std::to_string(previous) + ")");
-        }
-        std::uint64_t &length = streamLengths[stream];
-        if (record.streamSequenceNumber != length + 1) {
-            return Status::error(ErrorCode::InvalidArgument,
-                                 label + " (" + stream + "): stream sequence number "
-                                     + std::to_string(record.streamSequenceNumber) + ", expected "
-                                     + std::to_string(length + 1));
-        }
-        auto data = detail::normalizeEventValue(record.data, label + " data");
-        if (!data.ok())
-            return data.status();
-        record.data = std::move(data).value();
-        auto metadata = detail::normalizeEventValue(record.metadata, label + " metadata");
-        if (!metadata.ok())
-            return metadata.status();
-        record.metadata = std::move(metadata).value();
+        if (Status status = checker.check(record); !status.ok())
+            return status;
 
         auto stored = std::make_shared<StoredRecord>();
         if (Status status = detail::encodeForStorage(m_serializer, record, stored->value); !status.ok())
-            return status.withContext(label);
+            return status.withContext(checker.label());
         stored->aggregateType = record.aggregateType;
-        stored->streamName = stream;
+        stored->streamName = record.streamName();
         stored->globalSequenceNumber = record.globalSequenceNumber;
         stored->streamSequenceNumber = record.streamSequenceNumber;
-        previous = record.globalSequenceNumber;
-        ++length;
         pending.push_back(std::move(stored));
         built.push_back(std::move(record));
     }

@@ -79,4 +79,39 @@ Result<std::vector<Record>> buildSaveRecords(std::span<const EventRecord> events
     return records;
 }
 
+Status RestoreChecker::check(Record &record)
+{
+    ++m_count;
+    const std::string where = label();
+    if (Status s = validateAggregateType(record.aggregateType); !s.ok())
+        return s.withContext(where);
+    if (Status s = validateAggregateId(record.aggregateId); !s.ok())
+        return s.withContext(where);
+    const std::string stream = record.streamName();
+    if (record.globalSequenceNumber <= m_previous) {
+        return Status::error(ErrorCode::InvalidArgument,
+                             where + " (" + stream + "): global sequence number "
+                                 + std::to_string(record.globalSequenceNumber) + " does not increase (previous "
+                                 + std::to_string(m_previous) + ")");
+    }
+    std::uint64_t &length = m_streamLengths[stream];
+    if (record.streamSequenceNumber != length + 1) {
+        return Status::error(ErrorCode::InvalidArgument,
+                             where + " (" + stream + "): stream sequence number "
+                                 + std::to_string(record.streamSequenceNumber) + ", expected "
+                                 + std::to_string(length + 1));
+    }
+    auto data = normalizeEventValue(record.data, where + " data");
+    if (!data.ok())
+        return data.status();
+    auto metadata = normalizeEventValue(record.metadata, where + " metadata");
+    if (!metadata.ok())
+        return metadata.status();
+    record.data = std::move(data).value();
+    record.metadata = std::move(metadata).value();
+    m_previous = record.globalSequenceNumber;
+    ++length;
+    return {};
+}
+
 } // namespace rangedb::detail

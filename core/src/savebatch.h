@@ -9,6 +9,7 @@
 #include <stop_token>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace rangedb::detail {
@@ -34,5 +35,22 @@ Status encodeForStorage(Serializer serializer, Record &record, std::string &out)
 Result<std::vector<Record>> buildSaveRecords(std::span<const EventRecord> events, const std::uint64_t *expected,
                                              std::uint64_t streamHead, std::uint64_t globalSequence,
                                              const StoreHooks &hooks, const std::stop_token &stop);
+
+// The rules of Store::restore, applied to the input records one at a time in order:
+// names save() would refuse, global sequence numbers that do not increase, and streams
+// that do not run 1, 2, 3, ... are InvalidArgument naming the record ("record 3", counted
+// from 1 as the record streams count). Data and metadata are normalized in place.
+class RestoreChecker
+{
+public:
+    Status check(Record &record);
+    // "record N" of the record checked last.
+    std::string label() const { return "record " + std::to_string(m_count); }
+
+private:
+    std::unordered_map<std::string, std::uint64_t> m_streamLengths;
+    std::uint64_t m_previous = 0;
+    std::uint64_t m_count = 0;
+};
 
 } // namespace rangedb::detail

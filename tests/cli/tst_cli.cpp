@@ -1,6 +1,8 @@
 // Runs the real rangedb-cli binary against temporary databases: exit codes, output
 // shapes, and that failures leave databases and files exactly as they were.
 
+#include "testutil.h"
+
 #include "rangedb/json.h"
 #include "rangedb/leveldbstore.h"
 #include "rangedb/recordstream.h"
@@ -17,6 +19,7 @@
 #include <map>
 
 using namespace rangedb;
+using namespace rangedb::test;
 
 namespace {
 
@@ -27,63 +30,6 @@ struct Run
     QByteArray err;
 };
 
-QString fixtureDir()
-{
-    return QStringLiteral(RANGEDB_TEST_DATA_DIR "/rangedb-v0.12.0");
-}
-
-// LevelDB rewrites a folder it opens, so tests open copies of the fixture stores only.
-bool copyFolder(const QString &from, const QString &to)
-{
-    QDir().mkpath(to);
-    const QDir source(from);
-    const auto names = source.entryList(QDir::Files | QDir::Hidden);
-    for (const QString &name : names) {
-        const QString target = to + QLatin1Char('/') + name;
-        if (!QFile::copy(source.filePath(name), target))
-            return false;
-        QFile::setPermissions(target, QFile::ReadOwner | QFile::WriteOwner);
-    }
-    return true;
-}
-
-// Every path below `folder` with its bytes: equal digests mean nothing changed.
-QByteArray folderDigest(const QString &folder)
-{
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    QStringList paths;
-    QDirIterator it(folder, QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
-    while (it.hasNext())
-        paths << it.next();
-    paths.sort();
-    for (const QString &path : paths) {
-        hash.addData(path.toUtf8());
-        QFile file(path);
-        if (file.open(QIODevice::ReadOnly))
-            hash.addData(file.readAll());
-    }
-    return hash.result().toHex();
-}
-
-QByteArray readFile(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-std::vector<Record> parseRecords(const QByteArray &bytes, StreamFormat format)
-{
-    QBuffer buffer;
-    buffer.setData(bytes);
-    buffer.open(QIODevice::ReadOnly);
-    RecordReader reader(&buffer, format);
-    std::vector<Record> records;
-    while (reader.next())
-        records.push_back(reader.record());
-    if (!reader.status().ok())
-        qWarning("cannot parse records: %s", reader.status().message().c_str());
-    return records;
-}
 
 } // namespace
 

@@ -2,6 +2,9 @@
 
 // Helpers shared by the test suites (header only, linked into no production code).
 
+#include <rangedb/recordstream.h>
+
+#include <QBuffer>
 #include <QByteArray>
 #include <QCryptographicHash>
 #include <QDir>
@@ -10,6 +13,7 @@
 #include <QString>
 
 #include <string>
+#include <vector>
 
 namespace rangedb::test {
 
@@ -58,6 +62,27 @@ inline QByteArray folderDigest(const QString &folder)
             hash.addData(file.readAll());
     }
     return hash.result();
+}
+
+inline QByteArray readFile(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+// Every record in `bytes`, read with our RecordReader; a read error is printed.
+inline std::vector<Record> parseRecords(const QByteArray &bytes, StreamFormat format)
+{
+    QBuffer buffer;
+    buffer.setData(bytes);
+    buffer.open(QIODevice::ReadOnly);
+    RecordReader reader(&buffer, format);
+    std::vector<Record> records;
+    while (reader.next())
+        records.push_back(reader.record());
+    if (!reader.status().ok())
+        qWarning("cannot parse records: %s", reader.status().message().c_str());
+    return records;
 }
 
 inline std::string toStd(const QString &s)

@@ -34,6 +34,26 @@ std::unique_ptr<LevelDbStore> openOrFail(const QString &path, LevelDbOptions opt
     return store.ok() ? std::move(store).value() : nullptr;
 }
 
+// The stream key of thing!A's first record.
+std::string firstThingAKey()
+{
+    std::string key = "thing!A!";
+    key.append(7, '\0');
+    key.push_back('\x01');
+    return key;
+}
+
+// Changes a closed database behind the store's back, with LevelDB itself.
+template<typename Edit>
+bool editWithLevelDb(const QString &path, Edit edit)
+{
+    leveldb::DB *raw = nullptr;
+    if (!leveldb::DB::Open(leveldb::Options(), path.toStdString(), &raw).ok())
+        return false;
+    std::unique_ptr<leveldb::DB> db(raw);
+    return edit(*db).ok();
+}
+
 std::uint64_t countEvents(Store &store)
 {
     auto it = store.events(0);
@@ -118,16 +138,10 @@ private Q_SLOTS:
             const EventRecord e = thing("A", 1);
             QVERIFY(store->save({&e, 1}).ok());
         }
-        // Remove the record behind the index with LevelDB itself.
-        {
-            leveldb::DB *raw = nullptr;
-            QVERIFY(leveldb::DB::Open(leveldb::Options(), toStd(dir.path()), &raw).ok());
-            std::string key = "thing!A!";
-            key.append(7, '\0');
-            key.push_back('\x01');
-            QVERIFY(raw->Delete(leveldb::WriteOptions(), key).ok());
-            delete raw;
-        }
+        // Remove the record behind the index.
+        QVERIFY(editWithLevelDb(dir.path(), [](leveldb::DB &db) {
+            return db.Delete(leveldb::WriteOptions(), firstThingAKey());
+        }));
         auto store = openOrFail(dir.path(), options);
         QVERIFY(store);
         auto it = store->events(0);
@@ -153,15 +167,9 @@ private Q_SLOTS:
             const EventRecord e = thing("A", 1);
             QVERIFY(store->save({&e, 1}).ok());
         }
-        {
-            leveldb::DB *raw = nullptr;
-            QVERIFY(leveldb::DB::Open(leveldb::Options(), toStd(dir.path()), &raw).ok());
-            std::string key = "thing!A!";
-            key.append(7, '\0');
-            key.push_back('\x01');
-            QVERIFY(raw->Put(leveldb::WriteOptions(), key, "xyz").ok());
-            delete raw;
-        }
+        QVERIFY(editWithLevelDb(dir.path(), [](leveldb::DB &db) {
+            return db.Put(leveldb::WriteOptions(), firstThingAKey(), "xyz");
+        }));
         auto store = openOrFail(dir.path(), options);
         auto it = store->events(0);
         QVERIFY(!it->next());

@@ -56,16 +56,7 @@ std::vector<Record> readAll(RecordIterator &it, Status *error = nullptr)
 
 std::vector<Record> readFile(const QString &path, StreamFormat format)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    RecordReader reader(&file, format, path);
-    std::vector<Record> records;
-    while (reader.next())
-        records.push_back(reader.record());
-    if (!reader.status().ok())
-        qWarning("%s", reader.status().message().c_str());
-    return records;
+    return parseRecords(test::readFile(path), format);
 }
 
 // Envelope fields exactly, data and metadata by meaning.
@@ -135,18 +126,6 @@ QByteArray exportTo(Store &store, StreamFormat format, bool copyThrough = true)
     if (!it->error().ok() || !writer.finish().ok())
         return {};
     return buffer.data();
-}
-
-std::vector<Record> decodeBytes(const QByteArray &bytes, StreamFormat format)
-{
-    QBuffer buffer;
-    buffer.setData(bytes);
-    buffer.open(QIODevice::ReadOnly);
-    RecordReader reader(&buffer, format);
-    std::vector<Record> records;
-    while (reader.next())
-        records.push_back(reader.record());
-    return records;
 }
 
 } // namespace
@@ -346,7 +325,7 @@ private Q_SLOTS:
         QVERIFY(!ours.isEmpty());
         const auto theirs = readFile(rangedbFile, f);
         QCOMPARE(theirs.size(), std::size_t(60));
-        COMPARE_RECORDS(decodeBytes(ours, f), theirs);
+        COMPARE_RECORDS(parseRecords(ours, f), theirs);
         if (f != StreamFormat::Msgpack) {
             // Same framing as rangedb: no whitespace, no trailing newline.
             QFile file(rangedbFile);
