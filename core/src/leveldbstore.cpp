@@ -861,6 +861,76 @@ Result<std::vector<StreamInfo>> LevelDbStore::streams(std::string_view aggregate
     return result;
 }
 
+Result<ScopeIndex> LevelDbStore::scopeIndex(const Scope &scope, std::uint32_t stride, std::stop_token stop,
+                                            const ScopeIndexProgress &progress)
+{
+    if (stride == 0)
+        return Status::error(ErrorCode::InvalidArgument, "scope index stride must be at least 1");
+    ScopeIndex index;
+    index.stride = stride;
+    if (scope.kind == Scope::Kind::Stream) {
+        auto total = totalEventsInStream(scope.stream, stop);
+        if (!total.ok())
+            return total.status();
+        index.rows = total.value();
+        for (std::uint64_t row = 0; row < index.rows; row += stride)
+            index.anchors.push_back(row + 1);
+        index.lastSequenceNumber = index.rows;
+        index.complete = true;
+        return index;
+    }
+
+    std::vector<std::string> prefixes;
+    if (scope.kind == Scope::Kind::AllEvents) {
+        prefixes.emplace_back(keys::kAllEventsPrefix);
+    } else {
+        for (const auto &type : scope.aggregateTypes)
+            prefixes.push_back(keys::aggregateTypePrefix(type));
+        std::sort(prefixes.begin(), prefixes.end());
+        prefixes.erase(std::unique(prefixes.begin(), prefixes.end()), prefixes.end());
+    }
+    Impl::Snapshot snapshot(d->db.get());
+    // A bulk scan: keep the block cache for the pages people look at.
+    leveldb::ReadOptions options = snapshot.options(false);
+    options.fill_cache = false;
+    std::vector<std::unique_ptr<IndexCursor>> cursors;
+    for (auto &prefix : prefixes)
+        cursors.push_back(std::make_unique<IndexCursor>(d->db.get(), options, std::move(prefix), 0));
+
+    auto lastReport = std::chrono::steady_clock::now();
+    for (;;) {
+        IndexCursor *best = nullptr;
+        for (auto &cursor : cursors) {
+            if (!cursor->valid()) {
+                if (!cursor->status().ok())
+                    return fromLevelDb(cursor->status(), "indexing the scope's index keys");
+                continue;
+            }
+            if (!best || cursor->globalSequence() < best->globalSequence())
+                best = cursor.get();
+        }
+        if (!best)
+            break;
+        const std::uint64_t sequence = best->globalSequence();
+        if (index.rows % stride == 0)
+            index.anchors.push_back(sequence);
+        ++index.rows;
+        index.lastSequenceNumber = sequence;
+        best->advance();
+        if ((index.rows & 0xffff) == 0) {
+            if (stop.stop_requested())
+                return Status::cancelled();
+            const auto now = std::chrono::steady_clock::now();
+            if (progress && now - lastReport > std::chrono::milliseconds(50)) {
+                progress(index);
+                lastReport = now;
+            }
+        }
+    }
+    index.complete = true;
+    return index;
+}
+
 Result<std::uint64_t> LevelDbStore::lastGlobalSequenceNumber()
 {
     std::string value;

@@ -1,6 +1,7 @@
 #include "rangedb/store.h"
 
 #include <array>
+#include <chrono>
 #include <random>
 
 namespace rangedb {
@@ -48,6 +49,52 @@ RecordIteratorPtr makeErrorIterator(Status error)
 RecordIteratorPtr makeVectorIterator(std::vector<Record> records)
 {
     return std::make_unique<VectorIterator>(std::move(records), Status());
+}
+
+RecordIteratorPtr scopeEvents(Store &store, const Scope &scope, std::uint64_t from, std::stop_token stop)
+{
+    switch (scope.kind) {
+    case Scope::Kind::AllEvents:
+        return store.events(from, std::move(stop));
+    case Scope::Kind::AggregateTypes:
+        return store.eventsByAggregateTypes(from, scope.aggregateTypes, std::move(stop));
+    case Scope::Kind::Stream:
+        return store.eventsByStream(from, scope.stream, std::move(stop));
+    }
+    return makeErrorIterator(Status::error(ErrorCode::InvalidArgument, "unknown scope kind"));
+}
+
+// The generic way: walk the records. Stores with an index of their own override it.
+Result<ScopeIndex> Store::scopeIndex(const Scope &scope, std::uint32_t stride, std::stop_token stop,
+                                     const ScopeIndexProgress &progress)
+{
+    if (stride == 0)
+        return Status::error(ErrorCode::InvalidArgument, "scope index stride must be at least 1");
+    ScopeIndex index;
+    index.stride = stride;
+    auto lastReport = std::chrono::steady_clock::now();
+    auto records = scopeEvents(*this, scope, 0, stop);
+    const bool byStream = scope.kind == Scope::Kind::Stream;
+    while (records->next()) {
+        const Record &record = *records->record();
+        const std::uint64_t sequence = byStream ? record.streamSequenceNumber : record.globalSequenceNumber;
+        if (index.rows % stride == 0)
+            index.anchors.push_back(sequence);
+        ++index.rows;
+        index.lastSequenceNumber = sequence;
+        if (progress && (index.rows & 0xfff) == 0) {
+            const auto now = std::chrono::steady_clock::now();
+            if (now - lastReport > std::chrono::milliseconds(100)) {
+                progress(index);
+                lastReport = now;
+            }
+        }
+    }
+    // A missing stream is an empty scope here, as it is to totalEventsInStream().
+    if (!records->error().ok() && !(byStream && records->error().code() == ErrorCode::StreamNotFound))
+        return records->error();
+    index.complete = true;
+    return index;
 }
 
 std::string newShortUuid()

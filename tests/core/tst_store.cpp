@@ -342,6 +342,7 @@ private Q_SLOTS:
 
     // Browse queries, restore.
     void browse_queriesOnKnownDataset();
+    void browse_scopeIndex();
     void restore_intoEmptyStore();
     void restore_intoNonEmptyStoreFails();
     void restore_nonIncreasingGsnFails();
@@ -1687,6 +1688,76 @@ void tst_Store::browse_queriesOnKnownDataset()
     VERIFY_OK(saved.status());
     QCOMPARE(quint64(saved->lastStreamSequenceNumber), quint64(1));
     QCOMPARE(quint64(saved->lastGlobalSequenceNumber), quint64(6));
+}
+
+namespace {
+// Global (or stream) sequence numbers of every record of a scope, by walking it.
+std::vector<std::uint64_t> scopeSequences(Store &store, const Scope &scope)
+{
+    std::vector<std::uint64_t> sequences;
+    auto it = scopeEvents(store, scope, 0);
+    while (it->next()) {
+        sequences.push_back(scope.kind == Scope::Kind::Stream ? it->record()->streamSequenceNumber
+                                                               : it->record()->globalSequenceNumber);
+    }
+    return sequences;
+}
+} // namespace
+
+void tst_Store::browse_scopeIndex()
+{
+    CHECKED(saveKnownDataset());
+
+    struct Expected
+    {
+        Scope scope;
+        std::uint64_t rows;
+        std::vector<std::uint64_t> anchors; // stride 2
+        std::uint64_t last;
+    };
+    const std::vector<Expected> cases = {
+        {Scope::allEvents(), 5, {1, 3, 5}, 5},
+        {Scope::ofAggregateTypes({"thing", "that"}), 4, {1, 3}, 5},
+        {Scope::ofAggregateTypes({"thing", "thing"}), 3, {1, 3}, 3},
+        {Scope::ofAggregateTypes({"nothing"}), 0, {}, 0},
+        {Scope::ofStream("thing!A"), 2, {1}, 2},
+        {Scope::ofStream("thing!"), 0, {}, 0},
+    };
+    for (const auto &c : cases) {
+        auto index = m_store->scopeIndex(c.scope, 2);
+        VERIFY_OK(index.status());
+        QCOMPARE(quint64(index->rows), quint64(c.rows));
+        QCOMPARE(index->stride, 2u);
+        QVERIFY(index->anchors == c.anchors);
+        QCOMPARE(quint64(index->lastSequenceNumber), quint64(c.last));
+        QVERIFY(index->complete);
+    }
+
+    // Every row is reachable from its anchor, for every stride.
+    for (const Scope &scope : {Scope::allEvents(), Scope::ofAggregateTypes({"thing", "another"})}) {
+        const auto sequences = scopeSequences(*m_store, scope);
+        for (std::uint32_t stride : {1u, 2u, 3u, 7u}) {
+            auto index = m_store->scopeIndex(scope, stride);
+            VERIFY_OK(index.status());
+            QCOMPARE(quint64(index->rows), quint64(sequences.size()));
+            for (std::size_t row = 0; row < sequences.size(); ++row) {
+                auto it = scopeEvents(*m_store, scope, index->anchors[row / stride]);
+                for (std::size_t skip = row % stride; skip > 0; --skip)
+                    QVERIFY(it->next());
+                QVERIFY(it->next());
+                QCOMPARE(quint64(it->record()->globalSequenceNumber), quint64(sequences[row]));
+            }
+        }
+    }
+
+    // Deleted streams leave gaps in the global numbers; the anchors follow the rows.
+    VERIFY_OK(m_store->optimisticDeleteStream(2, "thing!A"));
+    auto index = m_store->scopeIndex(Scope::allEvents(), 2);
+    VERIFY_OK(index.status());
+    QCOMPARE(quint64(index->rows), quint64(3));
+    QVERIFY(index->anchors == (std::vector<std::uint64_t>{3, 5}));
+
+    VERIFY_ERROR(m_store->scopeIndex(Scope::allEvents(), 0).status(), ErrorCode::InvalidArgument);
 }
 
 namespace {

@@ -54,12 +54,17 @@ public:
                                   std::stop_token stop = {}) override;
     Result<std::uint64_t> totalEventsInStream(std::string_view streamName, std::stop_token stop = {}) override;
     Status restore(RecordIterator &records, std::stop_token stop = {}) override;
+    Result<SaveManyResult> saveMany(SaveSource &saves, std::stop_token stop = {}) override;
     std::unique_ptr<Subscription> allEventsSubscription(std::size_t bufferSize, Subscriber *subscriber) override;
     std::unique_ptr<Subscription> aggregateTypesSubscription(std::size_t bufferSize, Subscriber *subscriber,
                                                              std::vector<std::string> aggregateTypes) override;
     Result<std::vector<AggregateTypeInfo>> aggregateTypes(std::stop_token stop = {},
                                                           const AggregateTypesProgress &progress = {}) override;
     Result<std::vector<StreamInfo>> streams(std::string_view aggregateType, std::stop_token stop = {}) override;
+    // Keys only: the index entries for all events and aggregate types, the last stream
+    // key for a stream (its numbers run 1..n, so its anchors need no scan).
+    Result<ScopeIndex> scopeIndex(const Scope &scope, std::uint32_t stride, std::stop_token stop = {},
+                                  const ScopeIndexProgress &progress = {}) override;
     Result<std::uint64_t> lastGlobalSequenceNumber() override;
     Result<std::uint64_t> totalEvents(std::stop_token stop = {}) override;
     Result<CheckReport> check(std::stop_token stop = {}) override;

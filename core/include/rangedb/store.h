@@ -87,6 +87,25 @@ struct SaveResult
     std::uint64_t lastGlobalSequenceNumber = 0;
 };
 
+// Hands Store::saveMany() the records of one save at a time (an import in append mode).
+// Used by the one thread that called saveMany().
+class SaveSource
+{
+public:
+    virtual ~SaveSource() = default;
+    // Fills `events` (empty on entry) with the records of the next save: one stream, at
+    // least one record. False at the end of the input or on an error (then error()).
+    virtual bool next(std::vector<EventRecord> &events) = 0;
+    virtual Status error() const = 0;
+};
+
+struct SaveManyResult
+{
+    std::uint64_t records = 0;
+    std::uint64_t saves = 0;
+    std::uint64_t lastGlobalSequenceNumber = 0; // as before the call when nothing was saved
+};
+
 struct AggregateTypeInfo
 {
     std::string aggregateType;
@@ -116,6 +135,37 @@ struct CheckReport
 };
 
 // Called from the worker doing a long query with what is known so far.
+// What a record table shows: every event, the events of some aggregate types merged in
+// global order, or one stream.
+struct Scope
+{
+    enum class Kind { AllEvents, AggregateTypes, Stream };
+    Kind kind = Kind::AllEvents;
+    std::vector<std::string> aggregateTypes; // Kind::AggregateTypes: one or more names
+    std::string stream;                      // Kind::Stream: "type!id"
+
+    static Scope allEvents() { return {}; }
+    static Scope ofAggregateTypes(std::vector<std::string> types)
+    {
+        return {Kind::AggregateTypes, std::move(types), {}};
+    }
+    static Scope ofStream(std::string name) { return {Kind::Stream, {}, std::move(name)}; }
+    friend bool operator==(const Scope &, const Scope &) = default;
+};
+
+// The row positions of a scope, so that any row is one seek away: row r (0-based, oldest
+// first) is the (r % stride)-th record from the sequence number anchors[r / stride].
+// Anchors are global sequence numbers, or stream sequence numbers for a stream scope.
+struct ScopeIndex
+{
+    std::uint64_t rows = 0;
+    std::uint32_t stride = 0;
+    std::vector<std::uint64_t> anchors;
+    std::uint64_t lastSequenceNumber = 0; // of the last row; 0 when empty
+    bool complete = false;                // false in progress reports
+};
+using ScopeIndexProgress = std::function<void(const ScopeIndex &partial)>;
+
 using AggregateTypesProgress = std::function<void(const std::vector<AggregateTypeInfo> &partial)>;
 
 // rangedb's Store (reference §1.6), plus what a browser needs.
@@ -169,6 +219,15 @@ public:
     // All or nothing: on any error the store is left as it was.
     virtual Status restore(RecordIterator &records, std::stop_token stop = {}) = 0;
 
+    // Many saves as one: each batch `saves` hands over is saved with save()'s rules and
+    // numbering (rangedb Save semantics), in order, while other writes wait. All or
+    // nothing: when a save fails, the source reports an error or the token fires, every
+    // record this call wrote is removed again and the $gsn$ counter is put back, so the
+    // store is exactly as it was; the error names the save ("save 3") and the record in it.
+    // Subscribers get the records only once the whole call succeeded. Memory stays bounded
+    // on LevelDB (written in batches of a few MiB; the rollback reads the indexes back).
+    virtual Result<SaveManyResult> saveMany(SaveSource &saves, std::stop_token stop = {}) = 0;
+
     virtual std::unique_ptr<Subscription> allEventsSubscription(std::size_t bufferSize, Subscriber *subscriber) = 0;
     virtual std::unique_ptr<Subscription> aggregateTypesSubscription(std::size_t bufferSize, Subscriber *subscriber,
                                                                      std::vector<std::string> aggregateTypes) = 0;
@@ -180,6 +239,11 @@ public:
                                                                   const AggregateTypesProgress &progress = {}) = 0;
     // Streams of one aggregate type (all types when empty), sorted by stream name.
     virtual Result<std::vector<StreamInfo>> streams(std::string_view aggregateType, std::stop_token stop = {}) = 0;
+    // Counts the records of `scope` and keeps an anchor every `stride` rows (stride >= 1),
+    // reading keys only where the store can. `progress`, if given, is called now and then
+    // with the rows found so far (complete = false); partial anchors are final.
+    virtual Result<ScopeIndex> scopeIndex(const Scope &scope, std::uint32_t stride, std::stop_token stop = {},
+                                          const ScopeIndexProgress &progress = {});
     // The last global sequence number handed out (the $gsn$ counter; deletes never lower it).
     virtual Result<std::uint64_t> lastGlobalSequenceNumber() = 0;
     virtual Result<std::uint64_t> totalEvents(std::stop_token stop = {}) = 0;
@@ -187,6 +251,9 @@ public:
     // sequence numbers run 1..n, $gsn$ >= every global sequence number.
     virtual Result<CheckReport> check(std::stop_token stop = {}) = 0;
 };
+
+// The records of `scope` from sequence number `from` (global, or stream for a stream scope).
+RecordIteratorPtr scopeEvents(Store &store, const Scope &scope, std::uint64_t from, std::stop_token stop = {});
 
 // Injectable clock and event-ID source (tests use sequential ones).
 struct StoreHooks
