@@ -2,9 +2,8 @@
 #include "commands.h"
 #include "database.h"
 #include "output.h"
-#include "transfer.h"
 
-#include <QSaveFile>
+#include "rangedb/transfer.h"
 
 namespace rangedb::cli {
 
@@ -96,19 +95,10 @@ int eventsCommand(const GlobalOptions &options, const QStringList &arguments)
         return exported.ok() ? ExitOk : failed(exported.status());
     }
 
-    // QSaveFile writes beside the target and renames on commit: readers never see half
-    // an export, and a failed one leaves any earlier file as it was.
-    QSaveFile file(outputPath);
-    if (!file.open(QIODevice::WriteOnly)) {
-        return reportError(QStringLiteral("cannot write %1: %2").arg(outputPath, file.errorString()));
-    }
-    auto exported = exportRecords(*records, &file, format);
-    if (!exported.ok()) {
-        file.cancelWriting();
+    // Atomic: the file appears only when the whole export succeeded.
+    auto exported = exportToFile(*records, outputPath, format);
+    if (!exported.ok())
         return failed(exported.status());
-    }
-    if (!file.commit())
-        return reportError(QStringLiteral("cannot write %1: %2").arg(outputPath, file.errorString()));
     return ExitOk;
 }
 

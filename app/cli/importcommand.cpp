@@ -2,7 +2,9 @@
 #include "commands.h"
 #include "database.h"
 #include "output.h"
-#include "transfer.h"
+
+#include "rangedb/json.h"
+#include "rangedb/transfer.h"
 
 #include <QFile>
 #include <QTemporaryFile>
@@ -15,6 +17,11 @@ namespace {
 
 const char kImportHelp[] = R"(Imports records from FILE ("-": standard input) and prints
   {"imported":N,"streams":M}
+or, with --dry-run, what an import would do (nothing is written):
+  {"dryRun":true,"records":N,"streams":M,"streamsCreated":C,"streamsExtended":E,
+   "firstGlobalSequenceNumber":F,"lastGlobalSequenceNumber":L,"conflicts":K,
+   "eventsByAggregateType":{"type":n,...},"conflictList":["...",...]}
+(exit code 1 when there are conflicts).
 
 Options:
   --format FORMAT   json (array), ndjson or msgpack. Default: guessed from the first
@@ -23,25 +30,26 @@ Options:
                     global and stream sequence number, event ID and timestamp; one save
                     per run of consecutive records of the same stream.
                     restore: records keep their sequence numbers, event IDs and
-                    timestamps; the database must be empty. All or nothing.
+                    timestamps; the database must be empty.
+  --dry-run         Check the input and report; write nothing.
 
-The whole input is read and checked before anything is written (decoding, aggregate
-type and ID rules, numbers a msgpack database cannot hold), so a bad record leaves the
-database as it was; the error names the record number and its line and column (JSON) or
-byte offset (msgpack). Standard input is first copied to a temporary file for that.
-In append mode the saves themselves are separate writes: should one fail after the
-check (a full disk, say), the records of the earlier saves stay, and the error says
-which records were appended. A restore is one atomic write.
+All or nothing, in both modes. The whole input is read and checked before anything is
+written (decoding, aggregate type and ID rules, sequence numbers for a restore, numbers a
+msgpack database cannot hold): a bad record leaves the database as it was, and the
+error names the record number, its line and column (JSON) or byte offset (msgpack), and
+quotes it. Should writing still fail (a full disk, say), what was written is removed
+again. Standard input is first copied to a temporary file for the two passes.
 )";
 
 } // namespace
 
 int importCommand(const GlobalOptions &options, const QStringList &arguments)
 {
-    CommandLine cl(QStringLiteral("import [--format json|ndjson|msgpack] [--mode append|restore] FILE|-"),
+    CommandLine cl(QStringLiteral("import [--format json|ndjson|msgpack] [--mode append|restore] [--dry-run] FILE|-"),
                    QString::fromUtf8(kImportHelp));
     cl.addValueOption(QStringLiteral("format"), QStringLiteral("FORMAT"));
     cl.addValueOption(QStringLiteral("mode"), QStringLiteral("MODE"));
+    cl.addFlag(QStringLiteral("dry-run"));
     if (auto exit = cl.parse(arguments, 1, 1))
         return *exit;
 
@@ -66,7 +74,6 @@ int importCommand(const GlobalOptions &options, const QStringList &arguments)
     const bool fromStdin = inputName == QLatin1String("-");
     const QString sourceName = fromStdin ? QStringLiteral("<stdin>") : inputName;
     QTemporaryFile spool;
-    QFile input(inputName);
     if (fromStdin) {
         QFile in;
         if (!spool.open() || !in.open(fileno(stdin), QIODevice::ReadOnly, QFileDevice::DontCloseHandle))
@@ -78,18 +85,6 @@ int importCommand(const GlobalOptions &options, const QStringList &arguments)
         }
         if (!spool.flush() || !spool.seek(0))
             return reportError(QStringLiteral("cannot buffer standard input: %1").arg(spool.errorString()));
-        input.setFileName(spool.fileName());
-    }
-    if (!input.open(QIODevice::ReadOnly))
-        return reportError(QStringLiteral("cannot read %1: %2").arg(sourceName, input.errorString()));
-
-    bool empty = false;
-    if (!format) {
-        auto sniffed = sniffFormat(&input, &empty);
-        if (!sniffed.ok())
-            return reportError(sniffed.status().withContext(sourceName.toStdString()
-                                                            + ": cannot tell the format (use --format)"));
-        format = *sniffed;
     }
 
     auto store = openDatabase(options, Access::Write);
@@ -98,20 +93,44 @@ int importCommand(const GlobalOptions &options, const QStringList &arguments)
     if (Status s = refuseReadOnly(**store, "import"); !s.ok())
         return reportError(s);
 
-    ImportSummary summary;
-    if (!empty) {
-        auto checked = validateInput(&input, *format, sourceName, mode, (*store)->serializer());
-        if (!checked.ok())
-            return reportError(checked.status().withContext("import: nothing was written"));
-        if (!input.seek(0))
-            return reportError(QStringLiteral("cannot re-read %1: %2").arg(sourceName, input.errorString()));
-        auto imported = mode == ImportMode::Append
-            ? appendRecords(**store, &input, *format, sourceName)
-            : restoreRecords(**store, &input, *format, sourceName);
-        if (!imported.ok())
-            return reportError(imported.status().withContext("import"));
-        summary = *imported;
+    ImportOptions importOptions;
+    importOptions.format = format;
+    importOptions.mode = mode;
+    importOptions.sourceName = sourceName;
+    const QString path = fromStdin ? spool.fileName() : inputName;
+    if (cl.isSet(QStringLiteral("dry-run"))) {
+        auto report = dryRunImport(**store, path, importOptions);
+        if (!report.ok())
+            return reportError(report.status().withContext("import --dry-run"));
+        JsonObject byType;
+        for (const AggregateTypeInfo &type : report->eventsByAggregateType)
+            byType.add(type.aggregateType, type.totalEvents);
+        std::string conflicts = "[";
+        for (const std::string &conflict : report->conflicts) {
+            if (conflicts.size() > 1)
+                conflicts += ',';
+            json::appendQuoted(conflicts, conflict);
+        }
+        conflicts += ']';
+        JsonObject result;
+        result.addBool("dryRun", true)
+            .add("records", report->records)
+            .add("streams", report->streams)
+            .add("streamsCreated", report->streamsCreated)
+            .add("streamsExtended", report->streamsExtended)
+            .add("firstGlobalSequenceNumber", report->firstGlobalSequenceNumber)
+            .add("lastGlobalSequenceNumber", report->lastGlobalSequenceNumber)
+            .add("conflicts", report->conflictCount)
+            .addRaw("eventsByAggregateType", byType.text())
+            .addRaw("conflictList", conflicts);
+        const int exit = printResult(result);
+        return exit == ExitOk && report->conflictCount > 0 ? ExitError : exit;
     }
+
+    auto imported = importFile(**store, path, importOptions);
+    if (!imported.ok())
+        return reportError(imported.status().withContext("import"));
+    const ImportReport &summary = imported.value();
 
     JsonObject result;
     result.add("imported", summary.records).add("streams", summary.streams);

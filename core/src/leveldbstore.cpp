@@ -145,6 +145,16 @@ public:
     }
 
     Result<SaveResult> save(const std::uint64_t *expected, std::span<const EventRecord> events, std::stop_token stop);
+    // One save's records, numbered after `globalSequence` and the stream's cached head,
+    // put into `batch`; `stream` gets the stream's name. Nothing is committed: the caller
+    // writes the batch and then advances globalSequence and streamHeads. Requires writeMutex.
+    Result<std::vector<Record>> buildSave(const std::uint64_t *expected, std::span<const EventRecord> events,
+                                          const std::stop_token &stop, leveldb::WriteBatch &batch,
+                                          std::string &stream);
+    // Removes every record with a global sequence number above `before` (through the
+    // $all$ index) and puts $gsn$ back to `gsnValue` (deletes it when `hadGsn` is false).
+    // Requires writeMutex, held since those records were written.
+    Status undoAppend(std::uint64_t before, bool hadGsn, const std::string &gsnValue);
 
     leveldb::WriteOptions writeOptions() const
     {
@@ -412,13 +422,36 @@ Result<SaveResult> LevelDbStore::Impl::save(const std::uint64_t *expected, std::
         return Status::error(ErrorCode::MissingEvents, "missing events");
 
     std::lock_guard lock(writeMutex);
+    leveldb::WriteBatch batch;
+    std::string stream;
+    auto built = buildSave(expected, events, stop, batch, stream);
+    if (!built.ok())
+        return built.status();
+    std::vector<Record> records = std::move(built).value();
+    const std::uint64_t nextGlobal = records.back().globalSequenceNumber;
+    const std::uint64_t current = records.back().streamSequenceNumber;
+
+    if (leveldb::Status s = db->Write(writeOptions(), &batch); !s.ok())
+        return fromLevelDb(s, "saving to " + path);
+    globalSequence = nextGlobal;
+    streamHeads[stream] = current;
+    // Still under the write lock: subscribers see records in global order.
+    hub.publish(records);
+    return SaveResult{current, nextGlobal};
+}
+
+Result<std::vector<Record>> LevelDbStore::Impl::buildSave(const std::uint64_t *expected,
+                                                          std::span<const EventRecord> events,
+                                                          const std::stop_token &stop, leveldb::WriteBatch &batch,
+                                                          std::string &stream)
+{
     const EventRecord &first = events.front();
     // The stream is named by the first record; buildSaveRecords checks every record.
     if (Status s = validateAggregateType(first.aggregateType); !s.ok())
         return s.withContext("record 1");
     if (Status s = validateAggregateId(first.aggregateId); !s.ok())
         return s.withContext("record 1");
-    const std::string stream = streamName(first.aggregateType, first.aggregateId);
+    stream = streamName(first.aggregateType, first.aggregateId);
 
     auto head = cachedStreamHead(stream);
     if (!head.ok())
@@ -428,7 +461,6 @@ Result<SaveResult> LevelDbStore::Impl::save(const std::uint64_t *expected, std::
     if (!built.ok())
         return built.status();
     std::vector<Record> records = std::move(built).value();
-    leveldb::WriteBatch batch;
     std::string value, streamKey;
     for (std::size_t i = 0; i < records.size(); ++i) {
         Record &record = records[i];
@@ -441,16 +473,7 @@ Result<SaveResult> LevelDbStore::Impl::save(const std::uint64_t *expected, std::
         batch.Put(keys::aggregateTypeKey(record.aggregateType, record.globalSequenceNumber), streamKey);
         batch.Put(keys::allEventsKey(record.globalSequenceNumber), streamKey);
     }
-    const std::uint64_t nextGlobal = records.back().globalSequenceNumber;
-    const std::uint64_t current = records.back().streamSequenceNumber;
-
-    if (leveldb::Status s = db->Write(writeOptions(), &batch); !s.ok())
-        return fromLevelDb(s, "saving to " + path);
-    globalSequence = nextGlobal;
-    streamHeads[stream] = current;
-    // Still under the write lock: subscribers see records in global order.
-    hub.publish(records);
-    return SaveResult{current, nextGlobal};
+    return records;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -745,6 +768,127 @@ Status LevelDbStore::restore(RecordIterator &records, std::stop_token stop)
     d->globalSequence = lastGlobal;
     d->streamHeads.clear();
     return {};
+}
+
+Status LevelDbStore::Impl::undoAppend(std::uint64_t before, bool hadGsn, const std::string &gsnValue)
+{
+    // Under the write lock since the first of those records was written, so everything
+    // above `before` in $all$ is ours. The aggregate type is the stream key up to its
+    // first '!': saved types never contain one.
+    std::unique_ptr<leveldb::Iterator> it(db->NewIterator(readOptions()));
+    leveldb::WriteBatch batch;
+    for (it->Seek(keys::allEventsKey(before + 1)); it->Valid(); it->Next()) {
+        const std::string_view key(it->key().data(), it->key().size());
+        if (!keys::isExactEntry(key, keys::kAllEventsPrefix))
+            break;
+        const std::string_view streamKey(it->value().data(), it->value().size());
+        const std::string_view type = streamKey.substr(0, streamKey.find('!'));
+        batch.Delete(it->key());
+        batch.Delete(leveldb::Slice(streamKey.data(), streamKey.size()));
+        batch.Delete(keys::aggregateTypeKey(type, keys::readBigEndian64(key.substr(key.size() - 8))));
+        if (batch.ApproximateSize() > (4u << 20)) {
+            if (leveldb::Status s = db->Write(leveldb::WriteOptions(), &batch); !s.ok())
+                return fromLevelDb(s, "undoing the saves in " + path);
+            batch.Clear();
+        }
+    }
+    if (!it->status().ok())
+        return fromLevelDb(it->status(), "undoing the saves in " + path);
+    if (hadGsn)
+        batch.Put(keys::kGlobalSequence.data(), gsnValue);
+    else
+        batch.Delete(keys::kGlobalSequence.data());
+    if (leveldb::Status s = db->Write(writeOptions(), &batch); !s.ok())
+        return fromLevelDb(s, "undoing the saves in " + path);
+    globalSequence = before;
+    streamHeads.clear();
+    return {};
+}
+
+Result<SaveManyResult> LevelDbStore::saveMany(SaveSource &saves, std::stop_token stop)
+{
+    if (d->readOnly)
+        return Status::error(ErrorCode::ReadOnly, "database " + d->path + " is open read-only");
+    std::lock_guard lock(d->writeMutex);
+    const std::uint64_t before = d->globalSequence;
+    std::string gsnBefore;
+    const leveldb::Status gsnRead = d->db->Get(readOptions(), keys::kGlobalSequence.data(), &gsnBefore);
+    if (!gsnRead.ok() && !gsnRead.IsNotFound())
+        return fromLevelDb(gsnRead, "reading $gsn$ in " + d->path);
+
+    SaveManyResult result;
+    result.lastGlobalSequenceNumber = before;
+    leveldb::WriteBatch batch;
+    std::vector<EventRecord> events;
+    std::string stream;
+    Status failure;
+    // Saves are gathered into batches of a few MiB; the caches run ahead of the database
+    // until a batch is written, which only this call (holding the lock) can notice.
+    const auto flush = [&]() -> Status {
+        if (leveldb::Status s = d->db->Write(d->writeOptions(), &batch); !s.ok())
+            return fromLevelDb(s, "saving to " + d->path);
+        batch.Clear();
+        return {};
+    };
+    for (;;) {
+        events.clear();
+        if (stop.stop_requested()) {
+            failure = Status::cancelled();
+            break;
+        }
+        if (!saves.next(events)) {
+            failure = saves.error();
+            break;
+        }
+        if (events.empty()) {
+            failure = Status::error(ErrorCode::MissingEvents, "missing events");
+            break;
+        }
+        // cachedStreamHead() may drop the cache and read the database: it must be current.
+        if (d->streamHeads.size() + 1 >= Impl::kMaxCachedStreams) {
+            if (failure = flush(); !failure.ok())
+                break;
+        }
+        auto built = d->buildSave(nullptr, events, stop, batch, stream);
+        if (!built.ok()) {
+            failure = built.status();
+            break;
+        }
+        ++result.saves;
+        result.records += built->size();
+        d->globalSequence = built->back().globalSequenceNumber;
+        d->streamHeads[stream] = built->back().streamSequenceNumber;
+        if (batch.ApproximateSize() >= (4u << 20)) {
+            if (failure = flush(); !failure.ok())
+                break;
+        }
+    }
+    if (failure.ok())
+        failure = flush();
+    if (!failure.ok()) {
+        if (result.saves > 0 || failure.code() != ErrorCode::Cancelled)
+            failure = failure.withContext("save " + std::to_string(result.saves + 1));
+        batch.Clear();
+        if (Status undone = d->undoAppend(before, gsnRead.ok(), gsnBefore); !undone.ok())
+            return failure.withContext("and undoing the earlier saves failed (" + undone.message() + ")");
+        return failure;
+    }
+    result.lastGlobalSequenceNumber = d->globalSequence;
+    // Subscribers hear of the records now that they are there for good, read back in
+    // pieces so that memory stays bounded.
+    if (d->hub.hasSubscriptions() && result.records > 0) {
+        auto written = this->events(before + 1);
+        std::vector<Record> pending;
+        while (written->next()) {
+            pending.push_back(*written->record());
+            if (pending.size() >= 10000) {
+                d->hub.publish(pending);
+                pending.clear();
+            }
+        }
+        d->hub.publish(pending);
+    }
+    return result;
 }
 
 std::unique_ptr<Subscription> LevelDbStore::allEventsSubscription(std::size_t bufferSize, Subscriber *subscriber)

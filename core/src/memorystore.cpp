@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <set>
@@ -119,11 +120,19 @@ public:
 
     Result<SaveResult> save(const std::uint64_t *expected, std::span<const EventRecord> records,
                             const std::stop_token &stop);
+    // save() with m_mutex held; with `deferred`, the records are collected there instead
+    // of being published.
+    Result<SaveResult> saveLocked(const std::uint64_t *expected, std::span<const EventRecord> records,
+                                  const std::stop_token &stop, std::vector<Record> *deferred);
+    // Removes every record above global sequence number `before` and lowers the counter
+    // back to it (saveMany's rollback). Requires m_mutex held.
+    void undoAfter(std::uint64_t before);
     Status restore(RecordIterator &records, const std::stop_token &stop);
 
     // Puts fully built records into the indexes and tells the subscribers.
     // Requires m_mutex held.
-    void commit(std::vector<StoredPtr> stored, std::vector<Record> records);
+    void commit(std::vector<StoredPtr> stored, std::vector<Record> records,
+                std::vector<Record> *deferred = nullptr);
 
     const Serializer m_serializer;
     StoreHooks m_hooks; // set once in the constructor; called under m_mutex
@@ -148,7 +157,12 @@ Result<SaveResult> MemoryStore::Impl::save(const std::uint64_t *expected, std::s
         return Status::error(ErrorCode::MissingEvents, "missing events");
 
     std::lock_guard lock(m_mutex);
+    return saveLocked(expected, records, stop, nullptr);
+}
 
+Result<SaveResult> MemoryStore::Impl::saveLocked(const std::uint64_t *expected, std::span<const EventRecord> records,
+                                                 const std::stop_token &stop, std::vector<Record> *deferred)
+{
     const EventRecord &first = records.front();
     const std::string stream = streamName(first.aggregateType, first.aggregateId);
     const auto existing = m_streams.find(stream);
@@ -177,11 +191,12 @@ Result<SaveResult> MemoryStore::Impl::save(const std::uint64_t *expected, std::s
     }
 
     const SaveResult result{built.back().streamSequenceNumber, built.back().globalSequenceNumber};
-    commit(std::move(pending), std::move(built));
+    commit(std::move(pending), std::move(built), deferred);
     return result;
 }
 
-void MemoryStore::Impl::commit(std::vector<StoredPtr> stored, std::vector<Record> records)
+void MemoryStore::Impl::commit(std::vector<StoredPtr> stored, std::vector<Record> records,
+                               std::vector<Record> *deferred)
 {
     for (std::size_t i = 0; i < stored.size(); ++i) {
         const StoredPtr &entry = stored[i];
@@ -196,8 +211,33 @@ void MemoryStore::Impl::commit(std::vector<StoredPtr> stored, std::vector<Record
         it->second.records.push_back(entry);
         m_lastGlobalSequenceNumber = std::max(m_lastGlobalSequenceNumber, entry->globalSequenceNumber);
     }
+    if (deferred) {
+        std::move(records.begin(), records.end(), std::back_inserter(*deferred));
+        return;
+    }
     // Still under m_mutex: subscribers see commits in global sequence order.
     m_hub.publish(records);
+}
+
+void MemoryStore::Impl::undoAfter(std::uint64_t before)
+{
+    // Records above `before` are the newest of every index and of every stream they are in.
+    for (auto it = m_all.upper_bound(before); it != m_all.end(); it = m_all.erase(it)) {
+        const StoredRecord &entry = *it->second;
+        if (const auto type = m_byType.find(entry.aggregateType); type != m_byType.end()) {
+            type->second.erase(entry.globalSequenceNumber);
+            if (type->second.empty())
+                m_byType.erase(type);
+        }
+        if (const auto stream = m_streams.find(entry.streamName); stream != m_streams.end()) {
+            auto &list = stream->second.records;
+            while (!list.empty() && list.back()->globalSequenceNumber > before)
+                list.pop_back();
+            if (list.empty())
+                m_streams.erase(stream);
+        }
+    }
+    m_lastGlobalSequenceNumber = before;
 }
 
 Status MemoryStore::Impl::restore(RecordIterator &records, const std::stop_token &stop)
@@ -373,6 +413,48 @@ std::unique_ptr<Subscription> MemoryStore::aggregateTypesSubscription(std::size_
                            [this, types = std::move(types)](std::uint64_t from, std::stop_token stop) {
                                return eventsByAggregateTypes(from, types, std::move(stop));
                            });
+}
+
+Result<SaveManyResult> MemoryStore::saveMany(SaveSource &saves, std::stop_token stop)
+{
+    std::lock_guard lock(d->m_mutex);
+    const std::uint64_t before = d->m_lastGlobalSequenceNumber;
+    SaveManyResult result;
+    result.lastGlobalSequenceNumber = before;
+    std::vector<Record> deferred;
+    std::vector<EventRecord> events;
+    Status failure;
+    for (;;) {
+        events.clear();
+        if (stop.stop_requested()) {
+            failure = Status::cancelled();
+            break;
+        }
+        if (!saves.next(events)) {
+            failure = saves.error();
+            break;
+        }
+        if (events.empty()) {
+            failure = Status::error(ErrorCode::MissingEvents, "missing events");
+            break;
+        }
+        auto saved = d->saveLocked(nullptr, events, stop, &deferred);
+        if (!saved.ok()) {
+            failure = saved.status();
+            break;
+        }
+        ++result.saves;
+        result.records += events.size();
+        result.lastGlobalSequenceNumber = saved->lastGlobalSequenceNumber;
+    }
+    if (!failure.ok()) {
+        if (result.saves > 0 || failure.code() != ErrorCode::Cancelled)
+            failure = failure.withContext("save " + std::to_string(result.saves + 1));
+        d->undoAfter(before);
+        return failure;
+    }
+    d->m_hub.publish(deferred);
+    return result;
 }
 
 Result<std::vector<AggregateTypeInfo>> MemoryStore::aggregateTypes(std::stop_token stop,

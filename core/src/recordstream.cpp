@@ -193,6 +193,13 @@ public:
     bool next(Record &record, std::uint64_t number, Status &status);
 
     std::uint64_t bytesRead() const { return m_bufferOffset + m_pos; }
+    RecordReader::Position recordPosition() const { return m_recordPosition; }
+    std::string_view recordText() const
+    {
+        if (m_recordBegin + m_recordLength > m_buf.size())
+            return {};
+        return std::string_view(m_buf).substr(m_recordBegin, m_recordLength);
+    }
 
 private:
     bool nextJson(Record &record, Status &status);
@@ -216,6 +223,9 @@ private:
     std::uint64_t m_bufferOffset = 0;  // input offset of m_buf[0]
     int m_line = 1;                    // position of m_pos in the input
     int m_column = 1;
+    RecordReader::Position m_recordPosition; // of the record returned last
+    std::size_t m_recordBegin = 0;           // its bytes in m_buf (kept until the next compact)
+    std::size_t m_recordLength = 0;
     bool m_arrayOpen = false;
     bool m_done = false;
 };
@@ -354,6 +364,9 @@ bool RecordReader::Impl::parseJsonRecord(Record &record, Status &status)
         bool truncated = false;
         Status s = codec::detail::decodeJsonAt(view, record, nullptr, start, &consumed, &truncated);
         if (s.ok()) {
+            m_recordPosition = {start.byte, start.line, start.column};
+            m_recordBegin = m_pos;
+            m_recordLength = consumed;
             advanceTo(m_pos + consumed);
             return true;
         }
@@ -381,6 +394,9 @@ bool RecordReader::Impl::nextMsgpack(Record &record, Status &status)
         bool truncated = false;
         Status s = codec::detail::decodeMsgpackAt(view, record, &consumed, bytesRead(), &truncated);
         if (s.ok()) {
+            m_recordPosition = {bytesRead(), 0, 0};
+            m_recordBegin = m_pos;
+            m_recordLength = consumed;
             m_pos += consumed;
             return true;
         }
@@ -422,6 +438,16 @@ bool RecordReader::next()
 std::uint64_t RecordReader::bytesRead() const
 {
     return m_impl->bytesRead();
+}
+
+RecordReader::Position RecordReader::recordPosition() const
+{
+    return m_impl->recordPosition();
+}
+
+std::string_view RecordReader::recordText() const
+{
+    return m_impl->recordText();
 }
 
 } // namespace rangedb

@@ -225,6 +225,12 @@ std::unique_ptr<Subscription> SubscriptionHub::create(std::size_t bufferSize, Su
     return std::make_unique<SubscriptionHandle>(std::move(impl));
 }
 
+bool SubscriptionHub::hasSubscriptions()
+{
+    std::lock_guard lock(m_mutex);
+    return !m_subscriptions.empty();
+}
+
 void SubscriptionHub::publish(std::span<const Record> records)
 {
     std::lock_guard lock(m_mutex);

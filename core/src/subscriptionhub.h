@@ -42,6 +42,9 @@ public:
     // sequence order (under the store's write lock).
     void publish(std::span<const Record> records);
 
+    // Whether any subscription is registered (a store may skip preparing a publish).
+    bool hasSubscriptions();
+
     // Stops every subscription (store shutdown).
     void closeAll();
 

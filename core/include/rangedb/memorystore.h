@@ -29,6 +29,7 @@ public:
                                   std::stop_token stop = {}) override;
     Result<std::uint64_t> totalEventsInStream(std::string_view streamName, std::stop_token stop = {}) override;
     Status restore(RecordIterator &records, std::stop_token stop = {}) override;
+    Result<SaveManyResult> saveMany(SaveSource &saves, std::stop_token stop = {}) override;
     std::unique_ptr<Subscription> allEventsSubscription(std::size_t bufferSize, Subscriber *subscriber) override;
     std::unique_ptr<Subscription> aggregateTypesSubscription(std::size_t bufferSize, Subscriber *subscriber,
                                                              std::vector<std::string> aggregateTypes) override;

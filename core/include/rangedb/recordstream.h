@@ -78,6 +78,18 @@ public:
     // Bytes of input consumed so far (for progress).
     std::uint64_t bytesRead() const;
 
+    // Where the record next() returned last begins in the input: its byte offset, and
+    // for JSON and NDJSON its line and column (both 0 for msgpack).
+    struct Position
+    {
+        std::uint64_t byte = 0;
+        int line = 0;
+        int column = 0;
+    };
+    Position recordPosition() const;
+    // That record's bytes as they are in the input; valid until the next call of next().
+    std::string_view recordText() const;
+
 private:
     class Impl;
     std::unique_ptr<Impl> m_impl;
