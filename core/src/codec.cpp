@@ -935,7 +935,13 @@ Status decodeJsonAt(std::string_view bytes, Record &record, bool *canonical, Tex
         if (!handler.error.empty())
             return jsonError(bytes, handler.errorOffset, handler.error, origin);
         const std::size_t offset = result.Offset();
-        if (truncated != nullptr && offset >= bytes.size() && !handler.guard.tooDeep)
+        // RapidJSON places a bad \u escape at its start, not where the input ran out: an
+        // escape (or surrogate pair, 12 bytes) cut by the end of a buffer is a truncation.
+        const bool cutEscape = bytes.size() - std::min(offset, bytes.size()) < 12
+            && (result.Code() == rapidjson::kParseErrorStringUnicodeEscapeInvalidHex
+                || result.Code() == rapidjson::kParseErrorStringUnicodeSurrogateInvalid
+                || result.Code() == rapidjson::kParseErrorStringEscapeInvalid);
+        if (truncated != nullptr && (offset >= bytes.size() || cutEscape) && !handler.guard.tooDeep)
             *truncated = true;
         std::string message = handler.guard.tooDeep
             ? gojson::tooDeepMessage()
