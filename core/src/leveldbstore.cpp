@@ -238,6 +238,129 @@ private:
     std::uint64_t m_globalSequence = 0;
 };
 
+// Finds the records that index entries point to, all through one snapshot.
+//
+// A Get walks the memtable and every level, about 1 us each; in global order, though,
+// the next event of a stream is nearly always the key right after that stream's previous
+// one. So a stream whose records are asked for one after the other gets a LevelDB
+// iterator of its own, left on its last record: its next record is one Next(), a few
+// times cheaper than a Get. The first record of a stream is read with a Get (a stream
+// read once, or thrown out before it came back, never pays for a cursor), so a scan over
+// more interleaved streams than kSlots costs what Gets cost. Keys that are not
+// "<stream>" + 8 bytes go through Get as well.
+class RecordLocator
+{
+public:
+    RecordLocator(leveldb::DB *db, const leveldb::ReadOptions &cursorOptions, const leveldb::ReadOptions &getOptions)
+        : m_db(db), m_cursorOptions(cursorOptions), m_getOptions(getOptions)
+    {
+    }
+
+    // The stored value at `key` (NotFound when there is none). `value` stays valid until
+    // the next call.
+    leveldb::Status find(std::string_view key, std::string_view &value)
+    {
+        if (key.size() <= 8)
+            return get(key, value);
+        const std::string_view stream = key.substr(0, key.size() - 8);
+        const std::uint64_t sequence = keys::readBigEndian64(key.substr(key.size() - 8));
+        const auto found = m_index.find(stream);
+        if (found == m_index.end()) {
+            admit(stream).lastSequence = sequence;
+            return get(key, value);
+        }
+        Slot &slot = m_slots[found->second];
+        slot.referenced = true;
+        const bool following = sequence == slot.lastSequence + 1;
+        slot.lastSequence = sequence;
+        if (!following) {
+            slot.positioned = false;
+            return get(key, value);
+        }
+        const leveldb::Slice target(key.data(), key.size());
+        if (slot.positioned) {
+            slot.cursor->Next();
+            if (slot.cursor->Valid() && slot.cursor->key() == target) {
+                value = view(slot.cursor->value());
+                return leveldb::Status::OK();
+            }
+        }
+        // The stream's second record in a row (or its cursor lost its place): seek.
+        if (!slot.cursor)
+            slot.cursor.reset(m_db->NewIterator(m_cursorOptions));
+        slot.cursor->Seek(target);
+        slot.positioned = slot.cursor->Valid() && slot.cursor->key() == target;
+        if (slot.positioned) {
+            value = view(slot.cursor->value());
+            return leveldb::Status::OK();
+        }
+        if (!slot.cursor->status().ok())
+            return slot.cursor->status();
+        return leveldb::Status::NotFound(target);
+    }
+
+private:
+    struct Slot
+    {
+        std::string stream; // the key less its 8-byte sequence number
+        std::uint64_t lastSequence = 0;
+        std::unique_ptr<leveldb::Iterator> cursor; // created on the stream's second record in a row
+        bool positioned = false;                   // cursor is on stream + lastSequence
+        bool referenced = false;                   // the clock's second chance
+    };
+    struct StreamHash
+    {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+
+    // Enough for the streams a global-order scan usually interleaves; each cursor pins a
+    // block per level, so a few tens of KB at most.
+    static constexpr std::size_t kSlots = 1024;
+
+    static std::string_view view(const leveldb::Slice &slice) { return {slice.data(), slice.size()}; }
+
+    leveldb::Status get(std::string_view key, std::string_view &value)
+    {
+        leveldb::Status s = m_db->Get(m_getOptions, leveldb::Slice(key.data(), key.size()), &m_buffer);
+        value = m_buffer;
+        return s;
+    }
+
+    // A slot for a stream not tracked yet: a new one, or (clock eviction) the first one not
+    // used since the hand last passed it, keeping its cursor for reuse.
+    Slot &admit(std::string_view stream)
+    {
+        std::uint32_t index;
+        if (m_slots.size() < kSlots) {
+            index = std::uint32_t(m_slots.size());
+            m_slots.emplace_back();
+        } else {
+            while (m_slots[m_hand].referenced) {
+                m_slots[m_hand].referenced = false;
+                m_hand = (m_hand + 1) % kSlots;
+            }
+            index = std::uint32_t(m_hand);
+            m_hand = (m_hand + 1) % kSlots;
+            m_index.erase(m_slots[index].stream);
+        }
+        Slot &slot = m_slots[index];
+        slot.stream.assign(stream);
+        slot.positioned = false;
+        slot.referenced = false;
+        m_index.emplace(slot.stream, index);
+        return slot;
+    }
+
+    leveldb::DB *m_db;
+    leveldb::ReadOptions m_cursorOptions;
+    leveldb::ReadOptions m_getOptions;
+    std::vector<Slot> m_slots;
+    std::unordered_map<std::string, std::uint32_t, StreamHash, std::equal_to<>> m_index;
+    std::size_t m_hand = 0;
+    std::string m_buffer;
+};
+
 // Base of the LevelDB iterators: a snapshot, the current record and a sticky error.
 class SnapshotIterator : public RecordIterator
 {
@@ -249,7 +372,7 @@ public:
 
     const Record *record() const override { return m_hasRecord ? &m_record : nullptr; }
     const Status &error() const override { return m_error; }
-    std::string_view rawValue() const override { return m_hasRecord ? std::string_view(m_raw) : std::string_view(); }
+    std::string_view rawValue() const override { return m_hasRecord ? m_raw : std::string_view(); }
     bool rawIsCanonicalJson() const override { return m_hasRecord && m_canonical; }
 
 protected:
@@ -266,19 +389,11 @@ protected:
     }
     bool cancelled() const { return m_stop.stop_requested(); }
 
-    // Fetches the record an index entry points to.
-    bool fetch(std::string_view indexKey, std::string_view streamKey)
+    // Decodes the value at `key`, which the subclass keeps alive until its next step.
+    bool decode(std::string_view key, std::string_view value)
     {
-        leveldb::Status s = m_store->db->Get(m_snapshot.options(true), leveldb::Slice(streamKey.data(), streamKey.size()),
-                                             &m_raw);
-        if (s.IsNotFound()) {
-            return fail(Status::error(ErrorCode::NotFound,
-                                      "unable to find lookup record " + keys::printable(streamKey) + " for "
-                                          + keys::printable(indexKey) + ": leveldb: not found"));
-        }
-        if (!s.ok())
-            return fail(fromLevelDb(s, "reading " + keys::printable(streamKey)));
-        Status d = m_store->decodeValue(streamKey, m_raw, m_record, &m_canonical);
+        m_raw = value;
+        Status d = m_store->decodeValue(key, m_raw, m_record, &m_canonical);
         if (!d.ok())
             return fail(std::move(d));
         m_hasRecord = true;
@@ -289,7 +404,7 @@ protected:
     Impl::Snapshot m_snapshot;
     std::stop_token m_stop;
     Record m_record;
-    std::string m_raw;
+    std::string_view m_raw; // into LevelDB's block or the locator's buffer
     bool m_canonical = false;
     bool m_hasRecord = false;
     Status m_error;
@@ -300,7 +415,9 @@ class IndexIterator final : public SnapshotIterator
 {
 public:
     IndexIterator(Impl *store, std::vector<std::string> prefixes, std::uint64_t from, std::stop_token stop)
-        : SnapshotIterator(store, std::move(stop)), m_from(from)
+        : SnapshotIterator(store, std::move(stop))
+        , m_locator(store->db.get(), m_snapshot.options(false), m_snapshot.options(true))
+        , m_from(from)
     {
         const auto options = m_snapshot.options(false);
         for (auto &prefix : prefixes)
@@ -338,6 +455,22 @@ public:
     }
 
 private:
+    // Fetches the record an index entry points to.
+    bool fetch(std::string_view indexKey, std::string_view streamKey)
+    {
+        std::string_view value;
+        leveldb::Status s = m_locator.find(streamKey, value);
+        if (s.IsNotFound()) {
+            return fail(Status::error(ErrorCode::NotFound,
+                                      "unable to find lookup record " + keys::printable(streamKey) + " for "
+                                          + keys::printable(indexKey) + ": leveldb: not found"));
+        }
+        if (!s.ok())
+            return fail(fromLevelDb(s, "reading " + keys::printable(streamKey)));
+        return decode(streamKey, value);
+    }
+
+    RecordLocator m_locator;
     std::vector<std::unique_ptr<IndexCursor>> m_cursors;
     IndexCursor *m_pending = nullptr;
     std::uint64_t m_from;
@@ -383,13 +516,8 @@ public:
                 return end();
             }
         }
-        const std::string_view key(m_it->key().data(), m_it->key().size());
-        m_raw.assign(m_it->value().data(), m_it->value().size());
-        Status d = m_store->decodeValue(key, m_raw, m_record, &m_canonical);
-        if (!d.ok())
-            return fail(std::move(d));
-        m_hasRecord = true;
-        return true;
+        // The value stays in m_it's block until the next step.
+        return decode({m_it->key().data(), m_it->key().size()}, {m_it->value().data(), m_it->value().size()});
     }
 
 private:

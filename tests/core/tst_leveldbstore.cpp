@@ -4,6 +4,7 @@
 
 #include "testutil.h"
 
+#include <rangedb/codec.h>
 #include <rangedb/leveldbstore.h>
 
 #include <leveldb/db.h>
@@ -12,6 +13,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
+#include <cstdio>
+#include <random>
+#include <stop_token>
 #include <thread>
 
 using namespace rangedb;
@@ -77,6 +82,109 @@ int holdDatabase(const QString &path)
     while (std::fread(buffer, 1, sizeof buffer, stdin) > 0) {
     }
     return 0;
+}
+
+// The read tests' oracle: what a global-order read must yield, kept beside the saves.
+struct Expected
+{
+    std::string type;
+    std::string id;
+    std::uint64_t global = 0;
+    std::uint64_t stream = 0;
+    std::string data;
+};
+
+class Ledger
+{
+public:
+    explicit Ledger(Store *store) : m_store(store) {}
+    void setStore(Store *store) { m_store = store; }
+
+    bool save(const std::string &type, const std::string &id)
+    {
+        const std::string data = R"({"n":)" + std::to_string(m_events.size() + m_deleted) + "}";
+        const EventRecord e{type, id, "ThingWasDone", data, "null"};
+        auto saved = m_store->save({&e, 1});
+        if (!saved.ok()) {
+            qWarning("save failed: %s", saved.status().message().c_str());
+            return false;
+        }
+        m_events.push_back({type, id, saved->lastGlobalSequenceNumber, saved->lastStreamSequenceNumber, data});
+        return true;
+    }
+
+    bool deleteStream(const std::string &type, const std::string &id)
+    {
+        const auto inStream = [&](const Expected &e) { return e.type == type && e.id == id; };
+        const auto count = std::uint64_t(std::count_if(m_events.begin(), m_events.end(), inStream));
+        if (!m_store->optimisticDeleteStream(count, type + "!" + id).ok())
+            return false;
+        m_deleted += std::size_t(std::erase_if(m_events, inStream));
+        return true;
+    }
+
+    // The events from global sequence number `from`, of `types` (all when empty).
+    std::vector<Expected> expected(std::uint64_t from, const std::vector<std::string> &types = {}) const
+    {
+        std::vector<Expected> out;
+        for (const Expected &e : m_events) {
+            if (e.global >= from && (types.empty() || std::find(types.begin(), types.end(), e.type) != types.end()))
+                out.push_back(e);
+        }
+        return out;
+    }
+    std::size_t size() const { return m_events.size(); }
+
+private:
+    Store *m_store;
+    std::vector<Expected> m_events;
+    std::size_t m_deleted = 0;
+};
+
+// Reads `it` to its end; empty when it yielded exactly `expected` (fields and raw bytes,
+// which must decode to the same record), else what differed first.
+QString readsExactly(RecordIterator &it, const std::vector<Expected> &expected, std::size_t skip = 0)
+{
+    std::size_t i = skip;
+    while (it.next()) {
+        if (i >= expected.size())
+            return QStringLiteral("more records than the %1 expected").arg(expected.size());
+        const Record &r = *it.record();
+        const Expected &e = expected[i];
+        if (r.aggregateType != e.type || r.aggregateId != e.id || r.globalSequenceNumber != e.global
+            || r.streamSequenceNumber != e.stream || r.data != e.data) {
+            return QStringLiteral("record %1: got %2!%3 #%4 gsn %5 %6, expected %7!%8 #%9 gsn %10 %11")
+                .arg(i)
+                .arg(QString::fromStdString(r.aggregateType), QString::fromStdString(r.aggregateId))
+                .arg(r.streamSequenceNumber)
+                .arg(r.globalSequenceNumber)
+                .arg(QString::fromStdString(r.data), QString::fromStdString(e.type), QString::fromStdString(e.id))
+                .arg(e.stream)
+                .arg(e.global)
+                .arg(QString::fromStdString(e.data));
+        }
+        Record fromRaw;
+        if (!codec::decode(it.rawValue(), fromRaw).ok() || !(fromRaw == r))
+            return QStringLiteral("record %1: raw value does not decode to the record").arg(i);
+        ++i;
+    }
+    if (!it.error().ok())
+        return QStringLiteral("error after %1 records: %2").arg(i).arg(QString::fromStdString(it.error().message()));
+    if (i != expected.size())
+        return QStringLiteral("%1 records, expected %2").arg(i).arg(expected.size());
+    return {};
+}
+
+// The $all$ index key of a global sequence number, as errors print it.
+std::string printedAllKey(std::uint64_t global)
+{
+    std::string key = "$all$!";
+    for (int shift = 56; shift >= 0; shift -= 8) {
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "\\x%02x", unsigned((global >> shift) & 0xff));
+        key += hex;
+    }
+    return key;
 }
 
 } // namespace
@@ -359,6 +467,219 @@ private Q_SLOTS:
         QVERIFY2(saved.ok(), saved.status().message().c_str());
         QCOMPARE(saved->lastStreamSequenceNumber, std::uint64_t(1));
         QCOMPARE(saved->lastGlobalSequenceNumber, std::uint64_t(3));
+    }
+
+    // ---- reading in global order (the record locator's cursors, core/src/leveldbstore.cpp) ----
+
+    void readsInGlobalOrder_data()
+    {
+        QTest::addColumn<int>("streams");
+        QTest::addColumn<int>("events");
+        QTest::addColumn<int>("hotStreams");
+        QTest::addColumn<int>("hotPercent");
+        QTest::newRow("one stream") << 1 << 300 << 0 << 0;
+        QTest::newRow("3 streams, round robin") << 3 << 300 << 0 << 0;
+        QTest::newRow("1,500 streams, round robin (more than the cursors)") << 1500 << 4500 << 0 << 0;
+        QTest::newRow("16 hot streams among 2,500 cold ones") << 2500 << 6000 << 16 << 70;
+    }
+
+    void readsInGlobalOrder()
+    {
+        QFETCH(int, streams);
+        QFETCH(int, events);
+        QFETCH(int, hotStreams);
+        QFETCH(int, hotPercent);
+        QTemporaryDir dir;
+        LevelDbOptions options;
+        options.createIfMissing = true;
+        auto store = openOrFail(dir.path(), options);
+        QVERIFY(store);
+        Ledger ledger(store.get());
+        std::mt19937 random(42);
+        const auto typeOf = [](int stream) { return "type" + std::to_string(stream % 5); };
+        for (int i = 0; i < events; ++i) {
+            if (i == events / 2) {
+                // The first half moves from the memtable to a table file.
+                store.reset();
+                store = openOrFail(dir.path(), options);
+                QVERIFY(store);
+                ledger.setStore(store.get());
+            }
+            std::string id;
+            int stream = i % streams;
+            if (hotStreams > 0 && int(random() % 100) < hotPercent) {
+                stream = int(random() % unsigned(hotStreams));
+                id = "h" + std::to_string(stream);
+            } else {
+                if (hotStreams > 0)
+                    stream = int(random() % unsigned(streams));
+                // Decimal IDs: "c1" is a prefix of "c10", which must not leak into it.
+                id = "c" + std::to_string(stream);
+            }
+            QVERIFY(ledger.save(typeOf(stream), id));
+        }
+        const auto n = std::uint64_t(events);
+        for (const std::uint64_t from : {std::uint64_t(0), std::uint64_t(1), n / 3, n / 2 + 1, n, n + 1}) {
+            auto all = store->events(from);
+            const QString why = readsExactly(*all, ledger.expected(from));
+            QVERIFY2(why.isEmpty(), qPrintable(QStringLiteral("events(%1): ").arg(from) + why));
+        }
+        const std::vector<std::string> twoTypes{"type3", "type1"};
+        for (const std::uint64_t from : {std::uint64_t(0), n / 2 + 7}) {
+            auto byType = store->eventsByAggregateTypes(from, twoTypes);
+            const QString why = readsExactly(*byType, ledger.expected(from, twoTypes));
+            QVERIFY2(why.isEmpty(), qPrintable(QStringLiteral("by two types from %1: ").arg(from) + why));
+        }
+    }
+
+    void deletedAndRecreatedStreamsReadInOrder()
+    {
+        QTemporaryDir dir;
+        LevelDbOptions options;
+        options.createIfMissing = true;
+        auto store = openOrFail(dir.path(), options);
+        QVERIFY(store);
+        Ledger ledger(store.get());
+        const auto roundRobin = [&](int rounds) {
+            for (int i = 0; i < rounds; ++i) {
+                for (const char *id : {"A", "B", "C"}) {
+                    if (!ledger.save("thing", id))
+                        return false;
+                }
+            }
+            return true;
+        };
+        QVERIFY(roundRobin(30));
+        QVERIFY(ledger.deleteStream("thing", "B")); // gaps in the global order
+        QVERIFY(roundRobin(30));                    // B again, from stream sequence 1
+        QVERIFY(ledger.deleteStream("thing", "A"));
+        store.reset();
+        store = openOrFail(dir.path(), options);
+        QVERIFY(store);
+        ledger.setStore(store.get());
+        QVERIFY(roundRobin(10));
+        QCOMPARE(ledger.size(), std::size_t(30 + 30 + 30 + 30));
+        for (const std::uint64_t from : {std::uint64_t(0), std::uint64_t(40), std::uint64_t(91), std::uint64_t(185)}) {
+            auto all = store->events(from);
+            const QString why = readsExactly(*all, ledger.expected(from));
+            QVERIFY2(why.isEmpty(), qPrintable(QStringLiteral("events(%1): ").arg(from) + why));
+            auto byType = store->eventsByAggregateTypes(from, {"thing"});
+            const QString whyType = readsExactly(*byType, ledger.expected(from));
+            QVERIFY2(whyType.isEmpty(), qPrintable(QStringLiteral("by type from %1: ").arg(from) + whyType));
+        }
+    }
+
+    void missingRecordInTheMiddleOfAStream()
+    {
+        // thing!A and thing!B alternate (A has the odd global numbers); A's 5th record, global
+        // 9, goes missing. A read that moves along A's keys must not step over the hole.
+        QTemporaryDir dir;
+        LevelDbOptions options;
+        options.createIfMissing = true;
+        {
+            auto store = openOrFail(dir.path(), options);
+            QVERIFY(store);
+            Ledger ledger(store.get());
+            for (int i = 0; i < 10; ++i) {
+                QVERIFY(ledger.save("thing", "A"));
+                QVERIFY(ledger.save("thing", "B"));
+            }
+        }
+        QVERIFY(editWithLevelDb(dir.path(), [](leveldb::DB &db) {
+            std::string key = "thing!A!";
+            key.append(7, '\0');
+            key.push_back('\x05');
+            return db.Delete(leveldb::WriteOptions(), key);
+        }));
+        auto store = openOrFail(dir.path(), options);
+        QVERIFY(store);
+        const std::string missing = "thing!A!\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x05";
+        auto it = store->events(0);
+        std::uint64_t read = 0;
+        while (it->next())
+            QCOMPARE(it->record()->globalSequenceNumber, ++read);
+        QCOMPARE(read, std::uint64_t(8));
+        QCOMPARE(it->error().code(), ErrorCode::NotFound);
+        QCOMPARE(it->error().message(),
+                 "unable to find lookup record " + missing + " for " + printedAllKey(9) + ": leveldb: not found");
+        QVERIFY(!it->next()); // sticky
+        QCOMPARE(it->error().code(), ErrorCode::NotFound);
+
+        auto byType = store->eventsByAggregateTypes(0, {"thing"});
+        while (byType->next()) {
+        }
+        QCOMPARE(byType->error().code(), ErrorCode::NotFound);
+        QVERIFY2(byType->error().message().find(missing + " for $thing$!") != std::string::npos,
+                 byType->error().message().c_str());
+
+        // From past the hole the read is whole again.
+        auto after = store->events(10);
+        read = 9;
+        while (after->next())
+            QCOMPARE(after->record()->globalSequenceNumber, ++read);
+        QVERIFY(after->error().ok());
+        QCOMPARE(read, std::uint64_t(20));
+    }
+
+    void cancelledInTheMiddleOfAScan()
+    {
+        QTemporaryDir dir;
+        LevelDbOptions options;
+        options.createIfMissing = true;
+        auto store = openOrFail(dir.path(), options);
+        QVERIFY(store);
+        Ledger ledger(store.get());
+        for (int i = 0; i < 2000; ++i)
+            QVERIFY(ledger.save("thing", "s" + std::to_string(i % 50)));
+        std::stop_source stop;
+        auto it = store->events(0, stop.get_token());
+        for (int i = 0; i < 700; ++i)
+            QVERIFY(it->next());
+        QCOMPARE(it->record()->globalSequenceNumber, std::uint64_t(700));
+        stop.request_stop();
+        QVERIFY(!it->next());
+        QCOMPARE(it->error().code(), ErrorCode::Cancelled);
+        QVERIFY(it->record() == nullptr);
+        QVERIFY(!it->next());
+        QCOMPARE(it->error().code(), ErrorCode::Cancelled);
+    }
+
+    void readIsASnapshotWhileSavesContinue()
+    {
+        QTemporaryDir dir;
+        LevelDbOptions options;
+        options.createIfMissing = true;
+        auto store = openOrFail(dir.path(), options);
+        QVERIFY(store);
+        Ledger ledger(store.get());
+        for (int i = 0; i < 400; ++i)
+            QVERIFY(ledger.save("thing", "s" + std::to_string(i % 4)));
+        const std::vector<Expected> before = ledger.expected(0);
+        auto all = store->events(0);
+        auto byType = store->eventsByAggregateTypes(0, {"thing"});
+        for (int i = 0; i < 30; ++i) {
+            QVERIFY(all->next());
+            QVERIFY(byType->next());
+        }
+        // Another thread appends to the very streams the iterators are moving along, and
+        // deletes one of them; neither shows in the open iterators.
+        bool saved = true;
+        std::thread writer([&] {
+            for (int i = 0; i < 400 && saved; ++i)
+                saved = ledger.save("thing", "s" + std::to_string(i % 4));
+            saved = saved && ledger.deleteStream("thing", "s2");
+        });
+        for (int i = 0; i < 100; ++i)
+            QVERIFY(all->next());
+        writer.join();
+        QVERIFY(saved);
+        QString why = readsExactly(*all, before, 130);
+        QVERIFY2(why.isEmpty(), qPrintable(why));
+        why = readsExactly(*byType, before, 30);
+        QVERIFY2(why.isEmpty(), qPrintable(why));
+        auto now = store->events(0);
+        why = readsExactly(*now, ledger.expected(0));
+        QVERIFY2(why.isEmpty(), qPrintable(why));
     }
 };
 
