@@ -1,0 +1,511 @@
+#include "mainwindow.h"
+
+#include "databasedock.h"
+#include "inspectordock.h"
+#include "recordinspector.h"
+#include "recordpage.h"
+
+#include "rangedb/generator.h"
+#include "rangedb/paths.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressDialog>
+#include <QPushButton>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTreeView>
+
+namespace rangedb::ui {
+
+namespace {
+
+constexpr int kMaxRecent = 10;
+
+QLabel *statusLabel(QWidget *parent, const QString &name)
+{
+    auto *label = new QLabel(parent);
+    label->setObjectName(name);
+    label->setContentsMargins(6, 0, 6, 0);
+    return label;
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent),
+      m_service(new StoreService(this)),
+      m_databaseDock(new DatabaseDock(m_service, this)),
+      m_inspectorDock(new InspectorDock(m_service, this)),
+      m_page(new RecordPage(m_service, this))
+{
+    setWindowTitle(tr("RangeDB Workbench"));
+    setWindowIcon(QIcon::fromTheme(QStringLiteral("io.github.rangedb_workbench.RangeDBWorkbench"),
+                                   QIcon(QStringLiteral(":/icons/io.github.rangedb_workbench.RangeDBWorkbench.svg"))));
+    setAcceptDrops(true);
+    setCentralWidget(m_page);
+    addDockWidget(Qt::LeftDockWidgetArea, m_databaseDock);
+    addDockWidget(Qt::RightDockWidgetArea, m_inspectorDock);
+    resizeDocks({m_databaseDock, m_inspectorDock}, {300, 440}, Qt::Horizontal);
+
+    connect(m_databaseDock, &DatabaseDock::scopeChosen, m_page, &RecordPage::setScope);
+    connect(m_databaseDock, &DatabaseDock::contextMenuRequested, this, &MainWindow::showTreeContextMenu);
+    connect(m_databaseDock->model(), &DatabaseTreeModel::countingFinished, this, &MainWindow::updateStatus);
+    connect(m_databaseDock->model(), &QAbstractItemModel::dataChanged, this, &MainWindow::updateStatus);
+    connect(m_databaseDock->model(), &DatabaseTreeModel::loadFailed, this,
+            [this](const QString &message) { statusBar()->showMessage(message, 10000); });
+    connect(m_page, &RecordPage::currentRecordChanged, m_inspectorDock, &InspectorDock::showRow);
+    connect(m_page, &RecordPage::statusMessage, this, [this](const QString &text) { statusBar()->showMessage(text, 8000); });
+    connect(m_page, &RecordPage::loadFailed, this, [this](const QString &message) {
+        statusBar()->showMessage(tr("Reading failed: %1").arg(message), 15000);
+    });
+
+    connect(m_service, &StoreService::opened, this, &MainWindow::onOpened);
+    connect(m_service, &StoreService::openFailed, this, &MainWindow::onOpenFailed);
+    connect(m_service, &StoreService::closed, this, &MainWindow::onClosed);
+    connect(m_service, &StoreService::recordsAppended, this, [this](const RecordBatch &batch) {
+        if (!batch->empty())
+            m_lastGlobalSequence = std::max<quint64>(m_lastGlobalSequence, batch->back().globalSequenceNumber);
+        updateStatus();
+    });
+
+    createActions();
+    createStatusBar();
+    restoreSettings();
+    onClosed();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createActions()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    auto *newAction = file->addAction(tr("&New Database…"), this, &MainWindow::newDatabase);
+    newAction->setShortcut(QKeySequence::New);
+    auto *open = file->addAction(tr("&Open…"), this, [this] { openWithDialog(false); });
+    open->setShortcut(QKeySequence::Open);
+    auto *openReadOnly = file->addAction(tr("Open &Read-Only…"), this, [this] { openWithDialog(true); });
+    openReadOnly->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    m_recentMenu = file->addMenu(tr("Recent &Databases"));
+    file->addAction(tr("Open De&fault Database"), this, [this] {
+        openDatabase(OpenRequest{defaultDatabasePath(), false, true, Serializer::Json}, true);
+    });
+    file->addSeparator();
+    m_closeAction = file->addAction(tr("&Close Database"), m_service, &StoreService::close);
+    m_closeAction->setShortcut(QKeySequence::Close);
+    file->addSeparator();
+    auto *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+    quit->setMenuRole(QAction::QuitRole);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(m_databaseDock->toggleViewAction());
+    view->addAction(m_inspectorDock->toggleViewAction());
+    view->addSeparator();
+    m_newestFirstAction = view->addAction(tr("&Newest First"));
+    m_newestFirstAction->setCheckable(true);
+    m_newestFirstAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    connect(m_newestFirstAction, &QAction::toggled, m_page, &RecordPage::setNewestFirst);
+    m_utcAction = view->addAction(tr("Times in &UTC"));
+    m_utcAction->setCheckable(true);
+    connect(m_utcAction, &QAction::toggled, this, [this](bool utc) {
+        m_page->setUtc(utc);
+        m_inspectorDock->setUtc(utc);
+    });
+
+    QMenu *go = menuBar()->addMenu(tr("&Go"));
+    go->addAction(m_page->goToAction());
+    go->addAction(m_page->findAction());
+    auto *focusTree = go->addAction(tr("&Database Tree"), this, [this] {
+        m_databaseDock->show();
+        m_databaseDock->filterEdit()->setFocus();
+    });
+    focusTree->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+
+    QMenu *tools = menuBar()->addMenu(tr("&Tools"));
+    m_checkAction = tools->addAction(tr("&Check Database…"), this, &MainWindow::runCheck);
+    auto *sample = tools->addAction(tr("Fill With &Sample Data…"), this, [this] { fillWithSampleData(10000); });
+    m_writeActions.append(sample);
+    m_openDatabaseActions = {m_closeAction, m_checkAction, sample, m_page->goToAction(), m_page->findAction()};
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About RangeDB Workbench"), this, [this] {
+        QMessageBox::about(this, tr("About RangeDB Workbench"),
+                           tr("<h3>RangeDB Workbench</h3><p>A desktop browser and workbench for rangedb "
+                              "(v0.12.0) event stores.</p>"));
+    });
+}
+
+void MainWindow::createStatusBar()
+{
+    m_pathLabel = statusLabel(this, QStringLiteral("pathLabel"));
+    m_pathLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_serializerLabel = statusLabel(this, QStringLiteral("serializerLabel"));
+    m_readOnlyBadge = statusLabel(this, QStringLiteral("readOnlyBadge"));
+    m_readOnlyBadge->setText(tr("READ-ONLY"));
+    m_readOnlyBadge->setStyleSheet(QStringLiteral(
+        "QLabel { background: #b3261e; color: white; border-radius: 3px; padding: 1px 6px; font-weight: bold; }"));
+    m_totalLabel = statusLabel(this, QStringLiteral("totalLabel"));
+    m_lastGsnLabel = statusLabel(this, QStringLiteral("lastGsnLabel"));
+    statusBar()->addWidget(m_pathLabel, 1);
+    statusBar()->addPermanentWidget(m_readOnlyBadge);
+    statusBar()->addPermanentWidget(m_serializerLabel);
+    statusBar()->addPermanentWidget(m_totalLabel);
+    statusBar()->addPermanentWidget(m_lastGsnLabel);
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    m_utcAction->setChecked(settings.value(QStringLiteral("view/utc"), false).toBool());
+    m_newestFirstAction->setChecked(settings.value(QStringLiteral("view/newestFirst"), false).toBool());
+    updateRecentMenu();
+}
+
+void MainWindow::saveSettings()
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("view/utc"), m_utcAction->isChecked());
+    settings.setValue(QStringLiteral("view/newestFirst"), m_newestFirstAction->isChecked());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    event->accept();
+}
+
+void MainWindow::addRecent(const QString &path)
+{
+    QSettings settings;
+    QStringList recent = settings.value(QStringLiteral("recentDatabases")).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    settings.setValue(QStringLiteral("recentDatabases"), recent);
+    updateRecentMenu();
+}
+
+void MainWindow::updateRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value(QStringLiteral("recentDatabases")).toStringList();
+    for (const QString &path : recent) {
+        m_recentMenu->addAction(QDir::toNativeSeparators(path), this,
+                                [this, path] { openDatabase(OpenRequest{path, false, false, Serializer::Json}); });
+    }
+    m_recentMenu->setEnabled(!recent.isEmpty());
+    if (!recent.isEmpty()) {
+        m_recentMenu->addSeparator();
+        m_recentMenu->addAction(tr("Clear List"), this, [this] {
+            QSettings().remove(QStringLiteral("recentDatabases"));
+            updateRecentMenu();
+        });
+    }
+}
+
+int MainWindow::tell(int icon, const QString &title, const QString &text, int buttons, int defaultButton)
+{
+    m_lastMessage = text;
+    if (!m_interactive)
+        return QMessageBox::NoButton;
+    QMessageBox box(QMessageBox::Icon(icon), title, text,
+                    buttons ? QMessageBox::StandardButtons(buttons) : QMessageBox::StandardButtons(QMessageBox::Ok),
+                    this);
+    if (defaultButton)
+        box.setDefaultButton(QMessageBox::StandardButton(defaultButton));
+    return box.exec();
+}
+
+void MainWindow::openDatabase(const OpenRequest &request, bool isDefault)
+{
+    m_openingDefault = isDefault;
+    statusBar()->showMessage(tr("Opening %1…").arg(QDir::toNativeSeparators(request.path)));
+    m_service->open(request);
+}
+
+void MainWindow::openWithDialog(bool readOnly)
+{
+    const QString path = QFileDialog::getExistingDirectory(
+        this, readOnly ? tr("Open Database Read-Only") : tr("Open Database"),
+        QSettings().value(QStringLiteral("lastDirectory"), QDir::homePath()).toString());
+    if (path.isEmpty())
+        return;
+    QSettings().setValue(QStringLiteral("lastDirectory"), QFileInfo(path).absolutePath());
+    openDatabase(OpenRequest{path, readOnly, false, Serializer::Json});
+}
+
+void MainWindow::newDatabase()
+{
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("New Database"));
+    auto *form = new QFormLayout(&dialog);
+    auto *folder = new QLineEdit(&dialog);
+    folder->setMinimumWidth(360);
+    auto *browse = new QPushButton(tr("Browse…"), &dialog);
+    auto *row = new QHBoxLayout;
+    row->addWidget(folder, 1);
+    row->addWidget(browse);
+    auto *serializer = new QComboBox(&dialog);
+    serializer->addItem(tr("JSON (rangedb's default)"), int(Serializer::Json));
+    serializer->addItem(tr("msgpack"), int(Serializer::Msgpack));
+    auto *error = new QLabel(&dialog);
+    error->setStyleSheet(QStringLiteral("color: #c02020"));
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Create"));
+    form->addRow(tr("Folder:"), row);
+    form->addRow(tr("Record encoding:"), serializer);
+    form->addRow(error);
+    form->addRow(buttons);
+    connect(browse, &QPushButton::clicked, &dialog, [&] {
+        const QString path = QFileDialog::getSaveFileName(&dialog, tr("New Database Folder"), QDir::homePath(), {},
+                                                          nullptr, QFileDialog::ShowDirsOnly);
+        if (!path.isEmpty())
+            folder->setText(path);
+    });
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, [&] {
+        const QFileInfo info(folder->text().trimmed());
+        if (folder->text().trimmed().isEmpty())
+            error->setText(tr("Choose a folder for the new database."));
+        else if (info.exists() && (!info.isDir() || !QDir(info.filePath()).isEmpty()))
+            error->setText(tr("%1 exists and is not an empty folder.").arg(info.filePath()));
+        else
+            dialog.accept();
+    });
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    openDatabase(OpenRequest{folder->text().trimmed(), false, true, Serializer(serializer->currentData().toInt())});
+}
+
+void MainWindow::onOpened(const DatabaseInfo &info)
+{
+    const bool snapshot = !info.snapshotPath.isEmpty();
+    setWindowTitle(tr("%1%2 — RangeDB Workbench")
+                       .arg(QDir::toNativeSeparators(info.path), snapshot ? tr(" (snapshot)") : QString()));
+    m_pathLabel->setText(QDir::toNativeSeparators(info.path) + (snapshot ? tr("  (read-only snapshot copy)") : QString()));
+    m_pathLabel->setToolTip(snapshot ? tr("A copy in %1").arg(info.snapshotPath) : info.path);
+    m_serializerLabel->setText(info.serializer == Serializer::Json ? tr("JSON") : tr("msgpack"));
+    m_serializerLabel->setToolTip(tr("The encoding of new records"));
+    m_readOnlyBadge->setVisible(info.readOnly);
+    for (QAction *action : std::as_const(m_openDatabaseActions))
+        action->setEnabled(true);
+    for (QAction *action : std::as_const(m_writeActions))
+        action->setEnabled(!info.readOnly);
+    if (!snapshot)
+        addRecent(info.path);
+    statusBar()->showMessage(tr("Opened %1").arg(QDir::toNativeSeparators(info.path)), 4000);
+    m_page->setScope(Scope::allEvents(), tr("All events"));
+    m_lastGlobalSequence = 0;
+    m_service->run(
+        this, [](Store &store, std::stop_token) { return store.lastGlobalSequenceNumber(); },
+        [this](Result<std::uint64_t> last) {
+            if (last.ok())
+                m_lastGlobalSequence = std::max<quint64>(m_lastGlobalSequence, last.value());
+            updateStatus();
+        });
+    updateStatus();
+
+    const bool offerSamples = m_openingDefault && info.empty && !info.readOnly;
+    m_openingDefault = false;
+    if (offerSamples && m_interactive
+        && tell(QMessageBox::Question, tr("An Empty Database"),
+                tr("The default database is empty. Fill it with 10,000 sample events (accounts, orders, "
+                   "sensors, …) to explore the workbench?"),
+                QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes)
+            == QMessageBox::Yes) {
+        fillWithSampleData(10000);
+    }
+}
+
+void MainWindow::onOpenFailed(const OpenRequest &request, const Status &error)
+{
+    m_openingDefault = false;
+    statusBar()->clearMessage();
+    const QString path = QDir::toNativeSeparators(request.path);
+    const QString detail = QString::fromStdString(error.message());
+    switch (error.code()) {
+    case ErrorCode::DatabaseLocked: {
+        const int answer = tell(QMessageBox::Warning, tr("Database In Use"),
+                                tr("<p>%1 is open in another program (for example a running rangedb server or "
+                                   "another workbench). A LevelDB database can be open in one program at a time.</p>"
+                                   "<p>You can open a read-only snapshot copy of it instead: a copy of the folder "
+                                   "as it is now, which nothing will change.</p>")
+                                    .arg(path.toHtmlEscaped()),
+                                QMessageBox::Open | QMessageBox::Cancel, QMessageBox::Open);
+        if (answer == QMessageBox::Open) {
+            OpenRequest snapshot = request;
+            snapshot.snapshotCopy = true;
+            snapshot.readOnly = true;
+            openDatabase(snapshot);
+        }
+        return;
+    }
+    case ErrorCode::Corruption:
+        tell(QMessageBox::Critical, tr("Database Damaged"),
+             tr("<p>%1 cannot be opened: LevelDB reports that it is damaged.</p><p><tt>%2</tt></p>"
+                "<p>If only some records are damaged, opening a read-only snapshot copy may still work, and "
+                "Tools ▸ Check Database lists what is wrong.</p>")
+                 .arg(path.toHtmlEscaped(), detail.toHtmlEscaped()));
+        return;
+    case ErrorCode::NotADatabase:
+        tell(QMessageBox::Warning, tr("Not a Database"),
+             tr("<p>%1 does not hold a rangedb database.</p><p><tt>%2</tt></p>"
+                "<p>Use File ▸ New Database to create one.</p>")
+                 .arg(path.toHtmlEscaped(), detail.toHtmlEscaped()));
+        return;
+    default:
+        tell(QMessageBox::Critical, tr("Cannot Open Database"),
+             tr("<p>%1 could not be opened.</p><p><tt>%2</tt></p>").arg(path.toHtmlEscaped(), detail.toHtmlEscaped()));
+        return;
+    }
+}
+
+void MainWindow::onClosed()
+{
+    setWindowTitle(tr("RangeDB Workbench"));
+    m_pathLabel->setText(tr("No database open — File ▸ Open, or drop a database folder here"));
+    m_serializerLabel->clear();
+    m_readOnlyBadge->hide();
+    m_totalLabel->clear();
+    m_lastGsnLabel->clear();
+    for (QAction *action : std::as_const(m_openDatabaseActions))
+        action->setEnabled(false);
+}
+
+void MainWindow::updateStatus()
+{
+    if (!m_service->isOpen())
+        return;
+    const QLocale locale;
+    const auto *tree = m_databaseDock->model();
+    m_totalLabel->setText(tr("%1 events%2").arg(locale.toString(tree->totalEvents()),
+                                                tree->isCounting() ? tr(" (counting…)") : QString()));
+    m_lastGsnLabel->setText(tr("last global # %1").arg(locale.toString(m_lastGlobalSequence)));
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    const auto urls = event->mimeData()->urls();
+    if (urls.size() == 1 && urls.front().isLocalFile() && QFileInfo(urls.front().toLocalFile()).isDir())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const auto urls = event->mimeData()->urls();
+    if (urls.size() != 1 || !urls.front().isLocalFile())
+        return;
+    openDatabase(OpenRequest{urls.front().toLocalFile(), false, false, Serializer::Json});
+    event->acceptProposedAction();
+}
+
+void MainWindow::runCheck()
+{
+    auto *progress = new QProgressDialog(tr("Checking every key of the database…"), tr("Cancel"), 0, 0, this);
+    progress->setWindowTitle(tr("Check Database"));
+    progress->setMinimumDuration(0);
+    progress->setAttribute(Qt::WA_DeleteOnClose);
+    auto handle = m_service->run(
+        this, [](Store &store, std::stop_token stop) { return store.check(stop); },
+        [this, progress](Result<CheckReport> result) {
+            progress->close();
+            if (!result.ok()) {
+                tell(QMessageBox::Warning, tr("Check Database"),
+                     tr("The check could not finish: %1").arg(QString::fromStdString(result.status().message())));
+                return;
+            }
+            const CheckReport &report = result.value();
+            const QLocale locale;
+            QString text = report.consistent ? tr("<p><b>The database is consistent.</b></p>")
+                                             : tr("<p><b>The database has problems.</b></p>");
+            text += tr("<p>%1 records in %2 streams, %3 all-events entries, %4 aggregate-type entries; "
+                       "$gsn$ is %5.</p>")
+                        .arg(locale.toString(report.records), locale.toString(report.streams),
+                             locale.toString(report.allEventsEntries), locale.toString(report.aggregateTypeEntries),
+                             locale.toString(report.globalSequenceNumber));
+            if (!report.problems.empty()) {
+                text += QStringLiteral("<ul>");
+                for (std::size_t i = 0; i < std::min<std::size_t>(report.problems.size(), 20); ++i)
+                    text += QStringLiteral("<li><tt>%1</tt></li>").arg(QString::fromStdString(report.problems[i]).toHtmlEscaped());
+                text += QStringLiteral("</ul>");
+                if (report.problems.size() > 20)
+                    text += tr("<p>… and %1 more.</p>").arg(report.problems.size() - 20);
+            }
+            tell(report.consistent ? QMessageBox::Information : QMessageBox::Warning, tr("Check Database"), text);
+        });
+    connect(progress, &QProgressDialog::canceled, this, [handle]() mutable { handle.cancel(); });
+}
+
+void MainWindow::fillWithSampleData(quint64 events)
+{
+    if (m_service->isReadOnly())
+        return;
+    auto *progress = new QProgressDialog(tr("Writing sample events…"), tr("Cancel"), 0, int(events), this);
+    progress->setWindowTitle(tr("Sample Data"));
+    progress->setMinimumDuration(0);
+    progress->setAttribute(Qt::WA_DeleteOnClose);
+    auto handle = m_service->runWithProgress<quint64>(
+        this,
+        [events](Store &store, std::stop_token stop, const auto &report) -> Result<quint64> {
+            GeneratorOptions options;
+            options.events = events;
+            options.streams = std::max<quint64>(10, events / 50);
+            options.seed = quint64(QDateTime::currentMSecsSinceEpoch());
+            SampleGenerator generator(options);
+            for (auto batch = generator.nextBatch(10); !batch.empty(); batch = generator.nextBatch(10)) {
+                if (stop.stop_requested())
+                    return Status::cancelled();
+                auto saved = store.save(batch, stop);
+                if (!saved.ok())
+                    return saved.status();
+                report(generator.produced());
+            }
+            return generator.produced();
+        },
+        [progress](quint64 done) { progress->setValue(int(done)); },
+        [this, progress](Result<quint64> result) {
+            progress->close();
+            if (!result.ok() && result.status().code() != ErrorCode::Cancelled)
+                tell(QMessageBox::Warning, tr("Sample Data"), QString::fromStdString(result.status().message()));
+            else if (result.ok())
+                statusBar()->showMessage(tr("Wrote %1 sample events").arg(QLocale().toString(result.value())), 6000);
+        });
+    connect(progress, &QProgressDialog::canceled, this, [handle]() mutable { handle.cancel(); });
+}
+
+void MainWindow::showTreeContextMenu(const Scope &scope, const QPoint &globalPosition)
+{
+    QMenu menu(this);
+    menu.addAction(tr("Show %1").arg(scopeTitle(scope)), this,
+                   [this, scope] { m_page->setScope(scope, scopeTitle(scope)); });
+    if (scope.kind == Scope::Kind::Stream) {
+        menu.addAction(tr("Copy Stream Name"), this,
+                       [scope] { QApplication::clipboard()->setText(QString::fromStdString(scope.stream)); });
+    }
+    menu.exec(globalPosition);
+}
+
+} // namespace rangedb::ui

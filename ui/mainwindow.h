@@ -1,0 +1,91 @@
+#pragma once
+
+#include "storeservice.h"
+
+#include <QMainWindow>
+
+class QAction;
+class QLabel;
+class QMenu;
+
+namespace rangedb::ui {
+
+class DatabaseDock;
+class InspectorDock;
+class RecordPage;
+
+// The workbench window. It only composes: the Database dock (tree), the record page
+// (table, search) in the middle, the Record dock (inspector), menus and the status bar.
+// Opening, its errors and first-run sample data are in databaseopener.cpp.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    StoreService *service() const { return m_service; }
+    DatabaseDock *databaseDock() const { return m_databaseDock; }
+    InspectorDock *inspectorDock() const { return m_inspectorDock; }
+    RecordPage *recordPage() const { return m_page; }
+
+    // Opens a database; `isDefault` marks the embedded default database (offer sample
+    // data when it is empty).
+    void openDatabase(const OpenRequest &request, bool isDefault = false);
+    // Whether message boxes may be shown (tests switch them off and read lastMessage()).
+    void setInteractive(bool interactive) { m_interactive = interactive; }
+    QString lastMessage() const { return m_lastMessage; }
+    // Actions that write to the open database; disabled when it is read-only.
+    QList<QAction *> writeActions() const { return m_writeActions; }
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
+
+private:
+    void createActions();
+    void createStatusBar();
+    void restoreSettings();
+    void saveSettings();
+    void updateRecentMenu();
+    void addRecent(const QString &path);
+    void onOpened(const DatabaseInfo &info);
+    void onOpenFailed(const OpenRequest &request, const Status &error);
+    void onClosed();
+    void updateStatus();
+    void newDatabase();
+    void openWithDialog(bool readOnly);
+    void runCheck();
+    void fillWithSampleData(quint64 events);
+    void showTreeContextMenu(const Scope &scope, const QPoint &globalPosition);
+    // A message box when interactive; always remembered for tests.
+    int tell(int icon, const QString &title, const QString &text, int buttons = 0, int defaultButton = 0);
+
+    StoreService *m_service;
+    DatabaseDock *m_databaseDock;
+    InspectorDock *m_inspectorDock;
+    RecordPage *m_page;
+
+    QMenu *m_recentMenu = nullptr;
+    QAction *m_closeAction = nullptr;
+    QAction *m_checkAction = nullptr;
+    QAction *m_utcAction = nullptr;
+    QAction *m_newestFirstAction = nullptr;
+    QList<QAction *> m_writeActions;
+    QList<QAction *> m_openDatabaseActions;
+
+    QLabel *m_pathLabel = nullptr;
+    QLabel *m_serializerLabel = nullptr;
+    QLabel *m_readOnlyBadge = nullptr;
+    QLabel *m_totalLabel = nullptr;
+    QLabel *m_lastGsnLabel = nullptr;
+
+    quint64 m_lastGlobalSequence = 0;
+    bool m_interactive = true;
+    bool m_openingDefault = false;
+    QString m_lastMessage;
+};
+
+} // namespace rangedb::ui

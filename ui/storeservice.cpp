@@ -1,0 +1,273 @@
+#include "storeservice.h"
+
+#include "rangedb/leveldbstore.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+
+#include <chrono>
+#include <thread>
+
+namespace rangedb::ui {
+
+// Receives the live subscription's callbacks on the store's side; they only enqueue. The
+// GUI thread drains the queue on a timer, so a burst of saves becomes one batch per tick.
+class StoreService::LiveFeed final : public Subscriber
+{
+public:
+    void accept(const Record &record) override
+    {
+        std::lock_guard lock(m_mutex);
+        m_pending.push_back(record);
+    }
+    void missed(std::uint64_t count, std::uint64_t, std::uint64_t) override
+    {
+        std::lock_guard lock(m_mutex);
+        m_missed += count;
+    }
+    std::vector<Record> take(std::uint64_t *missed)
+    {
+        std::lock_guard lock(m_mutex);
+        *missed = std::exchange(m_missed, 0);
+        return std::exchange(m_pending, {});
+    }
+
+private:
+    std::mutex m_mutex;
+    std::vector<Record> m_pending; // GUARDED_BY(m_mutex)
+    std::uint64_t m_missed = 0;    // GUARDED_BY(m_mutex)
+};
+
+namespace {
+
+// Copies a LevelDB folder (without its LOCK) to a new folder under the temporary
+// directory. Table files never change once written, so a copy taken while another process
+// writes is a consistent database as of some moment, give or take the journal's tail,
+// which LevelDB's recovery drops.
+QString copyForSnapshot(const QString &source, QString *error)
+{
+    const QDir from(source);
+    if (!from.exists()) {
+        *error = QStringLiteral("%1 does not exist").arg(source);
+        return {};
+    }
+    QDir temp(QDir::tempPath());
+    const QString name = QStringLiteral("rangedb-workbench-snapshot-%1-%2")
+                             .arg(QCoreApplication::applicationPid())
+                             .arg(QDateTime::currentMSecsSinceEpoch());
+    if (!temp.mkpath(name)) {
+        *error = QStringLiteral("cannot create %1").arg(temp.filePath(name));
+        return {};
+    }
+    const QString target = temp.filePath(name);
+    // CURRENT and MANIFEST first: tables they name were written before them.
+    QStringList files = from.entryList(QDir::Files | QDir::Hidden);
+    std::stable_sort(files.begin(), files.end(), [](const QString &a, const QString &b) {
+        auto rank = [](const QString &f) {
+            return f == QLatin1String("CURRENT") ? 0 : f.startsWith(QLatin1String("MANIFEST")) ? 1 : 2;
+        };
+        return rank(a) < rank(b);
+    });
+    for (const QString &file : files) {
+        if (file == QLatin1String("LOCK"))
+            continue;
+        if (!QFile::copy(from.filePath(file), target + QLatin1Char('/') + file) && QFile::exists(from.filePath(file))) {
+            *error = QStringLiteral("cannot copy %1 to %2").arg(from.filePath(file), target);
+            QDir(target).removeRecursively();
+            return {};
+        }
+    }
+    return target;
+}
+
+// The live buffer: big enough for a burst of a few seconds at 50k events/s.
+constexpr std::size_t kLiveBuffer = 1u << 18;
+} // namespace
+
+StoreService::StoreService(QObject *parent) : QObject(parent)
+{
+    qRegisterMetaType<RecordBatch>();
+    qRegisterMetaType<DatabaseInfo>();
+    qRegisterMetaType<OpenRequest>();
+    qRegisterMetaType<rangedb::Status>();
+    m_pool.setMaxThreadCount(std::max(4, QThread::idealThreadCount()));
+    m_pool.setExpiryTimeout(30000);
+    m_liveTimer.setInterval(50);
+    connect(&m_liveTimer, &QTimer::timeout, this, &StoreService::drainLive);
+}
+
+StoreService::~StoreService()
+{
+    releaseStore();
+    m_pool.waitForDone();
+}
+
+std::shared_ptr<std::stop_source> StoreService::newStopSource()
+{
+    // Forget finished requests now and then; the list only serves close().
+    if (m_requests.size() > 256) {
+        std::erase_if(m_requests, [](const auto &weak) { return weak.expired(); });
+    }
+    auto stop = std::make_shared<std::stop_source>();
+    m_requests.push_back(stop);
+    return stop;
+}
+
+void StoreService::releaseStore()
+{
+    for (auto &weak : m_requests) {
+        if (auto stop = weak.lock())
+            stop->request_stop();
+    }
+    m_requests.clear();
+    m_liveTimer.stop();
+    if (!m_store)
+        return;
+    // Stopping the subscription and closing LevelDB both touch the store: a worker does it.
+    // Queries still running hold their own reference and let go when they see the stop.
+    std::shared_ptr<Subscription> subscription(std::move(m_subscription));
+    const QString snapshot = m_info.snapshotPath;
+    startJob([store = std::move(m_store), subscription = std::move(subscription), live = std::move(m_live),
+              snapshot]() mutable {
+        if (subscription)
+            subscription->stop();
+        subscription.reset();
+        // Queries still running hold the store; the copy can go once they let go of it.
+        std::weak_ptr<Store> weak = store;
+        store.reset();
+        for (int i = 0; i < 500 && !weak.expired(); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        if (!snapshot.isEmpty() && weak.expired())
+            QDir(snapshot).removeRecursively();
+    });
+    m_store.reset();
+    m_info = {};
+}
+
+void StoreService::close()
+{
+    const bool wasOpen = m_store != nullptr;
+    ++m_session;
+    releaseStore();
+    if (wasOpen)
+        Q_EMIT closed();
+}
+
+void StoreService::open(const OpenRequest &request)
+{
+    close();
+    const quint64 session = m_session;
+    QPointer<StoreService> self(this);
+    // The previous store may still be closing on another worker; LevelDB refuses a second
+    // open of the same folder in one process, so wait for it (bounded).
+    startJob([self, session, request] {
+        LevelDbOptions options;
+        options.readOnly = request.readOnly || request.snapshotCopy;
+        QString openPath = request.path;
+        QString snapshotPath;
+        if (request.snapshotCopy) {
+            QString error;
+            snapshotPath = copyForSnapshot(request.path, &error);
+            if (snapshotPath.isEmpty()) {
+                const Status failure = Status::error(ErrorCode::IoError, error.toStdString());
+                QMetaObject::invokeMethod(
+                    self.data(),
+                    [self, session, request, failure] {
+                        if (self && self->m_session == session)
+                            Q_EMIT self->openFailed(request, failure);
+                    },
+                    Qt::QueuedConnection);
+                return;
+            }
+            openPath = snapshotPath;
+        }
+        options.createIfMissing = request.create && !request.readOnly;
+        options.serializer = request.serializer;
+        const std::string path = QDir::cleanPath(openPath).toStdString();
+        auto result = LevelDbStore::open(path, options);
+        for (int attempt = 0; attempt < 100 && !result.ok() && result.status().code() == ErrorCode::DatabaseLocked
+             && result.status().message().find("in this program") != std::string::npos;
+             ++attempt) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            result = LevelDbStore::open(path, options);
+        }
+        if (!result.ok()) {
+            if (!snapshotPath.isEmpty())
+                QDir(snapshotPath).removeRecursively();
+            const Status error = result.status();
+            QMetaObject::invokeMethod(
+                self.data(),
+                [self, session, request, error] {
+                    if (self && self->m_session == session)
+                        Q_EMIT self->openFailed(request, error);
+                },
+                Qt::QueuedConnection);
+            return;
+        }
+        std::shared_ptr<Store> store(std::move(result).value().release());
+        DatabaseInfo info;
+        info.path = QDir::cleanPath(request.path);
+        info.serializer = store->serializer();
+        info.readOnly = store->isReadOnly();
+        info.snapshotPath = snapshotPath;
+        auto last = store->lastGlobalSequenceNumber();
+        info.empty = !last.ok() || last.value() == 0;
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, session, store, info]() mutable {
+                if (self && self->m_session == session)
+                    self->finishOpen(session, std::move(store), info);
+                else
+                    std::thread([s = std::move(store)]() mutable { s.reset(); }).detach();
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void StoreService::adopt(std::shared_ptr<Store> store, const QString &description)
+{
+    close();
+    DatabaseInfo info;
+    info.path = description;
+    info.serializer = store->serializer();
+    info.readOnly = store->isReadOnly();
+    info.empty = false;
+    finishOpen(m_session, std::move(store), info);
+}
+
+void StoreService::finishOpen(quint64 session, std::shared_ptr<Store> store, const DatabaseInfo &info)
+{
+    m_store = std::move(store);
+    m_info = info;
+    m_session = session;
+    // Live events from the moment of opening: every query started after this sees either
+    // the record in its snapshot or in a later batch.
+    m_live = std::make_shared<LiveFeed>();
+    m_subscription = m_store->allEventsSubscription(kLiveBuffer, m_live.get());
+    Status status = m_subscription->start();
+    if (!status.ok())
+        qWarning("live subscription failed: %s", status.message().c_str());
+    m_liveTimer.start();
+    Q_EMIT opened(m_info);
+}
+
+void StoreService::drainLive()
+{
+    if (!m_live)
+        return;
+    std::uint64_t missed = 0;
+    std::vector<Record> records = m_live->take(&missed);
+    if (missed > 0)
+        Q_EMIT liveEventsMissed(missed);
+    if (!records.empty())
+        Q_EMIT recordsAppended(std::make_shared<const std::vector<Record>>(std::move(records)));
+}
+
+void StoreService::notifyStreamDeleted(const QString &streamName)
+{
+    Q_EMIT streamDeleted(streamName);
+}
+
+} // namespace rangedb::ui
