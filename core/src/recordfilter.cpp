@@ -9,8 +9,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <cmath>
-#include <functional>
 #include <limits>
 #include <optional>
 #include <vector>
@@ -24,33 +24,22 @@ char asciiLower(char c)
     return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-struct AsciiFoldHash
-{
-    std::size_t operator()(char c) const { return std::hash<char>()(asciiLower(c)); }
-};
-
-struct AsciiFoldEqual
-{
-    bool operator()(char a, char b) const { return asciiLower(a) == asciiLower(b); }
-};
-
 bool isAscii(std::string_view s)
 {
     return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
-// A case-insensitive substring search prepared once. ASCII needles (the common case) run
-// Boyer-Moore-Horspool over the raw bytes with ASCII folding; a needle with non-ASCII
-// letters needs Unicode case folding, which only QString offers here, at the cost of a
-// UTF-16 conversion per haystack. Not copyable: the searcher points into m_text.
+// A case-insensitive substring search prepared once. ASCII needles (the common case) scan
+// the raw bytes: memchr finds candidates for the first letter in either case, the rest is
+// compared with ASCII folding. A needle with non-ASCII letters needs Unicode case folding,
+// which only QString offers here, at the cost of a UTF-16 conversion per haystack.
 class Needle
 {
 public:
-    explicit Needle(std::string text)
-        : m_text(std::move(text)),
-          m_ascii(isAscii(m_text)),
-          m_searcher(m_text.begin(), m_text.end(), AsciiFoldHash(), AsciiFoldEqual())
+    explicit Needle(std::string text) : m_text(std::move(text)), m_ascii(isAscii(m_text))
     {
+        m_lower = m_text;
+        std::transform(m_lower.begin(), m_lower.end(), m_lower.begin(), asciiLower);
         if (!m_ascii)
             m_folded = QString::fromUtf8(m_text.data(), static_cast<qsizetype>(m_text.size()));
     }
@@ -61,22 +50,55 @@ public:
     {
         if (m_text.empty())
             return true;
-        if (m_ascii) {
-            if (haystack.size() < m_text.size())
-                return false;
-            return m_searcher(haystack.begin(), haystack.end()).first != haystack.end();
-        }
+        if (m_ascii)
+            return asciiFind(haystack);
         return QString::fromUtf8(haystack.data(), static_cast<qsizetype>(haystack.size()))
             .contains(m_folded, Qt::CaseInsensitive);
     }
 
-    const std::string &text() const { return m_text; }
-
 private:
+    bool asciiFind(std::string_view haystack) const
+    {
+        const std::size_t n = m_lower.size();
+        if (haystack.size() < n)
+            return false;
+        const char lower = m_lower.front();
+        const char upper = (lower >= 'a' && lower <= 'z') ? static_cast<char>(lower - 'a' + 'A') : lower;
+        const char *p = haystack.data();
+        const char *const last = haystack.data() + (haystack.size() - n); // last possible start
+        // The next occurrence of each case of the first letter at or after p; each is
+        // searched again only once p has passed it, so the scan stays linear.
+        const auto next = [&](char c, const char *from) -> const char * {
+            const void *hit = std::memchr(from, c, static_cast<std::size_t>(last - from) + 1);
+            return hit != nullptr ? static_cast<const char *>(hit) : nullptr;
+        };
+        const char *nextLower = next(lower, p);
+        const char *nextUpper = upper == lower ? nullptr : next(upper, p);
+        for (;;) {
+            const char *candidate = nextLower == nullptr ? nextUpper
+                : nextUpper == nullptr                  ? nextLower
+                                                        : std::min(nextLower, nextUpper);
+            if (candidate == nullptr)
+                return false;
+            std::size_t i = 1;
+            while (i < n && asciiLower(candidate[i]) == m_lower[i])
+                ++i;
+            if (i == n)
+                return true;
+            p = candidate + 1;
+            if (p > last)
+                return false;
+            if (candidate == nextLower)
+                nextLower = next(lower, p);
+            if (candidate == nextUpper)
+                nextUpper = next(upper, p);
+        }
+    }
+
     std::string m_text;
+    std::string m_lower;
     bool m_ascii;
     QString m_folded;
-    std::boyer_moore_horspool_searcher<std::string::const_iterator, AsciiFoldHash, AsciiFoldEqual> m_searcher;
 };
 
 // The text a needle has inside compact JSON (Go's escaping, no quotes), so that raw data
