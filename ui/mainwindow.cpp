@@ -28,6 +28,7 @@
 #include <QMimeData>
 #include <QProgressDialog>
 #include <QPushButton>
+#include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTableView>
@@ -63,7 +64,9 @@ MainWindow::MainWindow(QWidget *parent)
     setCentralWidget(m_page);
     addDockWidget(Qt::LeftDockWidgetArea, m_databaseDock);
     addDockWidget(Qt::RightDockWidgetArea, m_inspectorDock);
-    resizeDocks({m_databaseDock, m_inspectorDock}, {300, 440}, Qt::Horizontal);
+    m_databaseDock->setMinimumWidth(220);
+    m_inspectorDock->setMinimumWidth(320);
+    resizeDocks({m_databaseDock, m_inspectorDock}, {240, 400}, Qt::Horizontal);
 
     connect(m_databaseDock, &DatabaseDock::scopeChosen, m_page, &RecordPage::setScope);
     connect(m_databaseDock, &DatabaseDock::contextMenuRequested, this, &MainWindow::showTreeContextMenu);
@@ -174,7 +177,12 @@ void MainWindow::createStatusBar()
 void MainWindow::restoreSettings()
 {
     QSettings settings;
-    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray())) {
+        // First run: most of the screen, centred.
+        const QRect available = screen() ? screen()->availableGeometry() : QRect(0, 0, 1400, 900);
+        resize(std::min(1500, available.width() * 9 / 10), std::min(920, available.height() * 9 / 10));
+        move(available.center() - rect().center());
+    }
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     m_utcAction->setChecked(settings.value(QStringLiteral("view/utc"), false).toBool());
     m_newestFirstAction->setChecked(settings.value(QStringLiteral("view/newestFirst"), false).toBool());

@@ -57,6 +57,12 @@ RecordPage::RecordPage(StoreService *service, QWidget *parent)
     connect(m_model, &RecordTableModel::locateFailed, this, &RecordPage::statusMessage);
     // The selected row's page may arrive after the selection: tell the inspector then.
     connect(m_model, &RecordTableModel::pageLoaded, this, [this](int first, int last) {
+        // A new scope starts with its first row selected, so the keys and the inspector work at once.
+        if (!m_view->currentIndex().isValid() && first == 0 && m_model->rowCount() > 0) {
+            m_view->selectionModel()->setCurrentIndex(m_model->index(0, 0), QItemSelectionModel::ClearAndSelect
+                                                                                  | QItemSelectionModel::Rows);
+            return;
+        }
         const int row = m_view->currentIndex().row();
         if (row >= first && row <= last)
             onCurrentChanged();
@@ -127,12 +133,10 @@ void RecordPage::buildUi()
     auto *previous = new QToolButton(this);
     previous->setText(tr("Previous"));
     previous->setToolTip(tr("Previous match (Shift+F3)"));
-    previous->setArrowType(Qt::UpArrow);
     connect(previous, &QToolButton::clicked, this, &RecordPage::findPrevious);
     auto *next = new QToolButton(this);
     next->setText(tr("Next"));
     next->setToolTip(tr("Next match (F3)"));
-    next->setArrowType(Qt::DownArrow);
     connect(next, &QToolButton::clicked, this, &RecordPage::findNext);
     m_onlyMatches = new QCheckBox(tr("Only matches"), this);
     m_onlyMatches->setToolTip(tr("Show only the rows that match the search"));
@@ -180,8 +184,8 @@ void RecordPage::buildUi()
     columns->setSectionResizeMode(QHeaderView::Interactive);
     const QFontMetrics metrics(font());
     const auto width = [&](const char *sample) { return metrics.horizontalAdvance(QLatin1String(sample)) + 24; };
-    m_view->setColumnWidth(RecordTableModel::GlobalSequence, width("99,999,999"));
-    m_view->setColumnWidth(RecordTableModel::StreamSequence, width("9,999,999"));
+    m_view->setColumnWidth(RecordTableModel::GlobalSequence, width("Global #99"));
+    m_view->setColumnWidth(RecordTableModel::StreamSequence, width("Stream #99"));
     m_view->setColumnWidth(RecordTableModel::Time, width("2026-11-30 23:59:59"));
     m_view->setColumnWidth(RecordTableModel::AggregateType, width("aggregate type"));
     m_view->setColumnWidth(RecordTableModel::AggregateId, width("acct-0001.eu-xxxxxxx"));

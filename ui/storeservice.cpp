@@ -185,6 +185,7 @@ void StoreService::open(const OpenRequest &request)
         }
         options.createIfMissing = request.create && !request.readOnly;
         options.serializer = request.serializer;
+        options.mapTableFiles = false; // resident memory stays what the program allocates
         const std::string path = QDir::cleanPath(openPath).toStdString();
         auto result = LevelDbStore::open(path, options);
         for (int attempt = 0; attempt < 100 && !result.ok() && result.status().code() == ErrorCode::DatabaseLocked

@@ -2,6 +2,7 @@
 
 #include "rangedb/json.h"
 #include "keys.h"
+#include "preadenv.h"
 #include "readonlyenv.h"
 #include "savebatch.h"
 #include "subscriptionhub.h"
@@ -665,8 +666,11 @@ Result<std::unique_ptr<LevelDbStore>> LevelDbStore::open(const std::string &path
     dbOptions.filter_policy = impl->filterPolicy.get();
     dbOptions.write_buffer_size = 16u << 20;
     dbOptions.max_file_size = 8u << 20;
+    if (!options.mapTableFiles)
+        dbOptions.env = detail::PreadEnv::instance();
     if (options.readOnly) {
-        impl->readOnlyEnv = std::make_unique<detail::ReadOnlyEnv>();
+        impl->readOnlyEnv = std::make_unique<detail::ReadOnlyEnv>(
+            options.mapTableFiles ? leveldb::Env::Default() : detail::PreadEnv::instance());
         impl->nullLogger.reset(detail::newNullLogger());
         dbOptions.env = impl->readOnlyEnv.get();
         dbOptions.info_log = impl->nullLogger.get();

@@ -137,7 +137,7 @@ Status readWholeFile(leveldb::Env *env, const std::string &name, std::string *ou
 
 } // namespace
 
-ReadOnlyEnv::ReadOnlyEnv() : leveldb::EnvWrapper(leveldb::Env::Default()) {}
+ReadOnlyEnv::ReadOnlyEnv(leveldb::Env *base) : leveldb::EnvWrapper(base) {}
 
 ReadOnlyEnv::~ReadOnlyEnv() = default;
 

@@ -32,7 +32,8 @@ namespace rangedb::detail {
 class ReadOnlyEnv final : public leveldb::EnvWrapper
 {
 public:
-    ReadOnlyEnv();
+    // Reads go to `base` (the default Env, or one that reads without mapping).
+    explicit ReadOnlyEnv(leveldb::Env *base);
     ~ReadOnlyEnv() override;
 
     void freeze() { m_frozen = true; }

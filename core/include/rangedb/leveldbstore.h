@@ -23,6 +23,10 @@ struct LevelDbOptions
     // Sync every write batch to disk (rangedb's guarantee). Without it a write survives a
     // killed process but not a power cut.
     bool durable = false;
+    // Map table files into memory (LevelDB's default) or read them with pread. Mapped
+    // pages a scan touched count as the process's resident memory, so the workbench reads
+    // with pread and keeps its resident memory to what it allocates; bulk tools map.
+    bool mapTableFiles = true;
     // LevelDB block cache in bytes.
     std::size_t blockCacheBytes = 32u << 20;
     StoreHooks hooks;
