@@ -417,7 +417,7 @@ bool RecordPage::startSearch(const QString &query, QString *error)
             if (m_onlyMatches->isChecked())
                 setOnlyMatches(true);
             else if (!m_matches.empty())
-                findNext();
+                stepMatch(true, true); // the first match at or after the selection
         });
     return true;
 }
@@ -452,15 +452,15 @@ void RecordPage::setOnlyMatches(bool only)
 
 void RecordPage::findNext()
 {
-    stepMatch(true);
+    stepMatch(true, false);
 }
 
 void RecordPage::findPrevious()
 {
-    stepMatch(false);
+    stepMatch(false, false);
 }
 
-void RecordPage::stepMatch(bool forward)
+void RecordPage::stepMatch(bool forward, bool includeCurrent)
 {
     if (m_model->hasPredicate()) {
         // Only matches are shown: every row is one.
@@ -481,10 +481,12 @@ void RecordPage::stepMatch(bool forward)
     } else {
         const quint64 current = m_model->oldestRowOf(currentIndex.row());
         if (towardsNewer) {
-            auto it = std::upper_bound(m_matches.begin(), m_matches.end(), current);
+            auto it = includeCurrent ? std::lower_bound(m_matches.begin(), m_matches.end(), current)
+                                     : std::upper_bound(m_matches.begin(), m_matches.end(), current);
             target = it == m_matches.end() ? m_matches.front() : *it;
         } else {
-            auto it = std::lower_bound(m_matches.begin(), m_matches.end(), current);
+            auto it = includeCurrent ? std::upper_bound(m_matches.begin(), m_matches.end(), current)
+                                     : std::lower_bound(m_matches.begin(), m_matches.end(), current);
             target = it == m_matches.begin() ? m_matches.back() : *(it - 1);
         }
     }

@@ -64,7 +64,7 @@ private:
     void updateCountLabel();
     void showGoTo();
     void onCurrentChanged();
-    void stepMatch(bool forward);
+    void stepMatch(bool forward, bool includeCurrent);
 
     StoreService *m_service;
     RecordTableModel *m_model;
