@@ -19,7 +19,7 @@ int runCli(const QStringList &arguments)
         const char *name;
         Command run;
     };
-    static constexpr std::array<Entry, 9> kCommands = {{
+    static constexpr std::array<Entry, 10> kCommands = {{
         {"info", infoCommand},
         {"aggregate-types", aggregateTypesCommand},
         {"streams", streamsCommand},
@@ -29,6 +29,7 @@ int runCli(const QStringList &arguments)
         {"import", importCommand},
         {"delete-stream", deleteStreamCommand},
         {"generate", generateCommand},
+        {"serve", serveCommand},
     }};
     for (const Entry &entry : kCommands) {
         if (command == QLatin1String(entry.name))

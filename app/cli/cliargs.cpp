@@ -43,6 +43,9 @@ Write commands (create the database when the folder holds none):
   delete-stream     Delete a stream, optimistically.
   generate          Fill the database with deterministic sample events.
 
+Serving (until SIGINT/SIGTERM; --read-only refuses writes with 403):
+  serve             rangedb's HTTP JSON API (/api/) and WebSocket API (/ws/) on 127.0.0.1.
+
 Run "rangedb-cli COMMAND --help" for a command's options.
 
 Output is JSON or NDJSON on stdout; errors are one line "rangedb-cli: error: ..." on stderr.

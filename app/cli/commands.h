@@ -19,5 +19,6 @@ int saveCommand(const GlobalOptions &options, const QStringList &arguments);
 int deleteStreamCommand(const GlobalOptions &options, const QStringList &arguments);
 int generateCommand(const GlobalOptions &options, const QStringList &arguments);
 int importCommand(const GlobalOptions &options, const QStringList &arguments);
+int serveCommand(const GlobalOptions &options, const QStringList &arguments);
 
 } // namespace rangedb::cli
