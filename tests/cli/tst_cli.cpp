@@ -13,6 +13,7 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QProcess>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -149,6 +150,8 @@ private Q_SLOTS:
     void restoreNeedsEmptyDatabase();
 
     void generateIsDeterministic();
+
+    void serveUntilTerminated();
 };
 
 void TestCli::initTestCase()
@@ -817,6 +820,65 @@ void TestCli::generateIsDeterministic()
                                               .out.trimmed()
                                               .split('\n');
     QCOMPARE(streamLines.size(), 40);
+}
+
+// serve: prints its URL, answers rangedb's API (writes refused with --read-only), and
+// stops cleanly with exit code 0 on SIGTERM, leaving a consistent database.
+void TestCli::serveUntilTerminated()
+{
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("db"));
+    QCOMPARE(run({QStringLiteral("--db"), db, QStringLiteral("save"), QStringLiteral("--aggregate-type"),
+                  QStringLiteral("thing"), QStringLiteral("--aggregate-id"), QStringLiteral("a"),
+                  QStringLiteral("--event-type"), QStringLiteral("A")})
+                 .exitCode,
+             0);
+    for (const bool readOnly : {false, true}) {
+        QProcess process;
+        QStringList arguments{QStringLiteral("--db"), db};
+        if (readOnly)
+            arguments << QStringLiteral("--read-only");
+        arguments << QStringLiteral("serve") << QStringLiteral("--port") << QStringLiteral("0");
+        process.start(QStringLiteral(RANGEDB_CLI_PATH), arguments);
+        QVERIFY(process.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(process.canReadLine() || process.state() != QProcess::Running, 10'000);
+        const QByteArray line = process.readLine().trimmed();
+        const auto members = parseFlatObject(line);
+        QVERIFY2(members.count("url"), line.constData());
+        const QUrl url(QString::fromStdString(members.at("url")));
+        QCOMPARE(url.host(), QStringLiteral("127.0.0.1"));
+        QCOMPARE(members.at("readOnly"), std::string(readOnly ? "true" : "false"));
+
+        const auto request = [&](const QByteArray &text) {
+            QTcpSocket socket;
+            socket.connectToHost(url.host(), quint16(url.port()));
+            if (!socket.waitForConnected(5000))
+                return QByteArray("no connection");
+            socket.write(text);
+            QByteArray answer;
+            while (!answer.contains("\r\n\r\n{") && socket.waitForReadyRead(5000))
+                answer += socket.readAll();
+            while (!answer.endsWith('}') && socket.waitForReadyRead(2000))
+                answer += socket.readAll();
+            return answer;
+        };
+        const QByteArray health = request("GET /api/health-check HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        QVERIFY2(health.startsWith("HTTP/1.1 200 OK\r\n") && health.endsWith("{\"status\":\"OK\"}"), health.constData());
+        const QByteArray body = "[{\"eventType\":\"B\"}]";
+        const QByteArray saved = request("POST /api/save-events/thing/0123456789abcdef0123456789abcdef HTTP/1.1\r\n"
+                                         "Host: x\r\nContent-Type: application/json\r\nContent-Length: "
+                                         + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        QVERIFY2(saved.startsWith(readOnly ? "HTTP/1.1 403 " : "HTTP/1.1 201 "), saved.constData());
+
+        process.terminate();
+        QVERIFY(process.waitForFinished(10'000));
+        QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(process.exitCode(), 0);
+    }
+    const auto check = run({QStringLiteral("--db"), db, QStringLiteral("check")});
+    QCOMPARE(check.exitCode, 0);
+    const auto info = parseFlatObject(run({QStringLiteral("--db"), db, QStringLiteral("info")}).out);
+    QCOMPARE(info.at("totalEvents"), std::string("2"));
 }
 
 QTEST_GUILESS_MAIN(TestCli)
