@@ -435,10 +435,26 @@ private Q_SLOTS:
                   + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000000000\r\n\r\n[");
         QVERIFY(readHead(raw).startsWith("HTTP/1.1 413 "));
 
+        // A client that asks before sending its body (Expect: 100-continue, as curl does)
+        // is told to go on, or refused at once.
+        QTcpSocket asking;
+        asking.connectToHost(QHostAddress::LocalHost, server.port());
+        QVERIFY(asking.waitForConnected(5000));
+        const QByteArray small = "[{\"eventType\":\"Asked\"}]";
+        asking.write("POST /api/save-events/thing/" + QByteArray(kId1)
+                     + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+                       "Content-Length: "
+                     + QByteArray::number(small.size()) + "\r\n\r\n");
+        QByteArray rest;
+        QCOMPARE(readHead(asking, &rest), QByteArray("HTTP/1.1 100 Continue"));
+        asking.write(small);
+        QVERIFY(readHead(asking).startsWith("HTTP/1.1 201 "));
+        QCOMPARE(allRecords(*m_store).size(), std::size_t(1));
+
         // At the limit it is accepted.
         const QByteArray fits = QByteArray("[{\"eventType\":\"A\",\"data\":\"") + QByteArray(900, 'x') + QByteArray("\"}]");
         QCOMPARE(send(m_nam, "POST", url, fits, kJsonType).status, 201);
-        QCOMPARE(allRecords(*m_store).size(), std::size_t(1));
+        QCOMPARE(allRecords(*m_store).size(), std::size_t(2));
     }
 
     void webSocketCatchesUpThenFollows()

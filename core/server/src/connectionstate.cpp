@@ -110,6 +110,10 @@ void ConnectionState::inspectHead()
         return;
     }
 
+    // curl and others wait (a second, for curl) for this before sending a large body.
+    if (headerValue(lines, "Expect").compare("100-continue", Qt::CaseInsensitive) == 0 && m_bodyBytes == 0)
+        m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+
     if (headerValue(lines, "Upgrade").compare("websocket", Qt::CaseInsensitive) != 0)
         return;
     // Qt upgrades before it routes; check here what rangedb checks before its upgrade.
