@@ -309,12 +309,6 @@ private:
         bool positioned = false;                   // cursor is on stream + lastSequence
         bool referenced = false;                   // the clock's second chance
     };
-    struct StreamHash
-    {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-    };
-
     // Enough for the streams a global-order scan usually interleaves; each cursor pins a
     // block per level, so a few tens of KB at most.
     static constexpr std::size_t kSlots = 1024;
@@ -329,27 +323,32 @@ private:
     }
 
     // A slot for a stream not tracked yet: a new one, or (clock eviction) the first one not
-    // used since the hand last passed it, keeping its cursor for reuse.
+    // used since the hand last passed it, keeping its cursor for reuse. A scan over more
+    // interleaved streams than kSlots comes here for every record, so an evicted slot's map
+    // node is reused rather than freed and allocated again.
     Slot &admit(std::string_view stream)
     {
-        std::uint32_t index;
         if (m_slots.size() < kSlots) {
-            index = std::uint32_t(m_slots.size());
-            m_slots.emplace_back();
-        } else {
-            while (m_slots[m_hand].referenced) {
-                m_slots[m_hand].referenced = false;
-                m_hand = (m_hand + 1) % kSlots;
-            }
-            index = std::uint32_t(m_hand);
-            m_hand = (m_hand + 1) % kSlots;
-            m_index.erase(m_slots[index].stream);
+            if (m_slots.empty())
+                m_slots.reserve(kSlots); // the map's keys view the slots' strings: no moves
+            const auto index = std::uint32_t(m_slots.size());
+            Slot &slot = m_slots.emplace_back();
+            slot.stream.assign(stream);
+            m_index.emplace(slot.stream, index);
+            return slot;
         }
+        while (m_slots[m_hand].referenced) {
+            m_slots[m_hand].referenced = false;
+            m_hand = (m_hand + 1) % kSlots;
+        }
+        const auto index = std::uint32_t(m_hand);
+        m_hand = (m_hand + 1) % kSlots;
         Slot &slot = m_slots[index];
+        auto node = m_index.extract(std::string_view(slot.stream));
         slot.stream.assign(stream);
         slot.positioned = false;
-        slot.referenced = false;
-        m_index.emplace(slot.stream, index);
+        node.key() = slot.stream;
+        m_index.insert(std::move(node));
         return slot;
     }
 
@@ -357,7 +356,7 @@ private:
     leveldb::ReadOptions m_cursorOptions;
     leveldb::ReadOptions m_getOptions;
     std::vector<Slot> m_slots;
-    std::unordered_map<std::string, std::uint32_t, StreamHash, std::equal_to<>> m_index;
+    std::unordered_map<std::string_view, std::uint32_t> m_index; // keys view m_slots[i].stream
     std::size_t m_hand = 0;
     std::string m_buffer;
 };
