@@ -76,9 +76,7 @@ MainWindow::MainWindow(QWidget *parent)
             [this](const QString &message) { statusBar()->showMessage(message, 10000); });
     connect(m_page, &RecordPage::currentRecordChanged, m_inspectorDock, &InspectorDock::showRow);
     connect(m_page, &RecordPage::statusMessage, this, [this](const QString &text) { statusBar()->showMessage(text, 8000); });
-    connect(m_page, &RecordPage::loadFailed, this, [this](const QString &message) {
-        statusBar()->showMessage(tr("Reading failed: %1").arg(message), 15000);
-    });
+    connect(m_page, &RecordPage::loadFailed, this, &MainWindow::onReadFailed);
 
     connect(m_service, &StoreService::opened, this, &MainWindow::onOpened);
     connect(m_service, &StoreService::openFailed, this, &MainWindow::onOpenFailed);
@@ -391,8 +389,27 @@ void MainWindow::onOpenFailed(const OpenRequest &request, const Status &error)
     }
 }
 
+void MainWindow::onReadFailed(const QString &message)
+{
+    statusBar()->showMessage(tr("Reading failed: %1").arg(message), 15000);
+    // Once per open database: a read that fails (rather than one record that does not
+    // decode, which the table shows as a row) usually means a damaged file.
+    if (m_offeredCheck || !m_service->isOpen())
+        return;
+    m_offeredCheck = true;
+    const int answer = tell(QMessageBox::Warning, tr("Database Damaged?"),
+                            tr("<p>Reading the database failed:</p><p><tt>%1</tt></p>"
+                               "<p>The database may be damaged. Run the check now to list what is wrong? "
+                               "It only reads.</p>")
+                                .arg(message.toHtmlEscaped()),
+                            QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
+    if (answer == QMessageBox::Yes)
+        runCheck();
+}
+
 void MainWindow::onClosed()
 {
+    m_offeredCheck = false;
     setWindowTitle(tr("RangeDB Workbench"));
     m_pathLabel->setText(tr("No database open — File ▸ Open, or drop a database folder here"));
     m_serializerLabel->clear();

@@ -16,7 +16,6 @@ class RecordPage;
 
 // The workbench window. It only composes: the Database dock (tree), the record page
 // (table, search) in the middle, the Record dock (inspector), menus and the status bar.
-// Opening, its errors and first-run sample data are in databaseopener.cpp.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -54,6 +53,7 @@ private:
     void onOpened(const DatabaseInfo &info);
     void onOpenFailed(const OpenRequest &request, const Status &error);
     void onClosed();
+    void onReadFailed(const QString &message);
     void updateStatus();
     void newDatabase();
     void openWithDialog(bool readOnly);
@@ -85,6 +85,7 @@ private:
     quint64 m_lastGlobalSequence = 0;
     bool m_interactive = true;
     bool m_openingDefault = false;
+    bool m_offeredCheck = false;
     QString m_lastMessage;
 };
 

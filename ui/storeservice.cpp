@@ -137,9 +137,11 @@ void StoreService::releaseStore()
         // Queries still running hold the store; the copy can go once they let go of it.
         std::weak_ptr<Store> weak = store;
         store.reset();
+        if (snapshot.isEmpty())
+            return;
         for (int i = 0; i < 500 && !weak.expired(); ++i)
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        if (!snapshot.isEmpty() && weak.expired())
+        if (weak.expired())
             QDir(snapshot).removeRecursively();
     });
     m_store.reset();

@@ -44,6 +44,7 @@ private Q_SLOTS:
     void lockedDatabaseOffersASnapshotCopy();
     void corruptedDatabaseSaysWhatIsWrong();
     void undecodableRecordIsShownWithItsError();
+    void damagedTableOffersTheCheck();
     void recentDatabasesPersist();
 
 private:
@@ -325,6 +326,42 @@ void tst_MainWindow::undecodableRecordIsShownWithItsError()
     QVERIFY(model->index(3, 0).data(RecordTableModel::DecodeErrorRole).toString().isEmpty());
     window.recordPage()->selectRow(2);
     QTRY_VERIFY(window.inspectorDock()->inspector()->hasDecodeError());
+}
+
+void tst_MainWindow::damagedTableOffersTheCheck()
+{
+    const QString path = copyFixture(QStringLiteral("json-store"));
+    // Flip bytes in the data blocks of the biggest table: its checksums no longer match.
+    QFile table(QDir(path).filePath(QStringLiteral("000047.ldb")));
+    QVERIFY(table.open(QIODevice::ReadWrite));
+    QByteArray bytes = table.readAll();
+    for (qsizetype i = 64; i < bytes.size() / 2; i += 13)
+        bytes[i] = char(bytes[i] ^ 0xff);
+    table.seek(0);
+    table.write(bytes);
+    table.close();
+
+    MainWindow window;
+    window.setInteractive(false);
+    window.show();
+    QSignalSpy opened(window.service(), &StoreService::opened);
+    window.openDatabase(OpenRequest{path, true, false, Serializer::Json});
+    QVERIFY(opened.wait(10000));
+    QTRY_VERIFY2(window.lastMessage().contains(QLatin1String("may be damaged")), qPrintable(window.lastMessage()));
+    QVERIFY(window.lastMessage().contains(QLatin1String("orruption")));
+
+    // The check reads everything and says what is wrong (or why it could not finish).
+    QAction *check = nullptr;
+    for (QAction *action : window.findChildren<QAction *>()) {
+        if (action->text() == QStringLiteral("&Check Database…"))
+            check = action;
+    }
+    QVERIFY(check && check->isEnabled());
+    check->trigger();
+    QTRY_VERIFY2(window.lastMessage().contains(QLatin1String("problems"))
+                     || window.lastMessage().contains(QLatin1String("could not finish")),
+                 qPrintable(window.lastMessage()));
+    QVERIFY(window.lastMessage().contains(QLatin1String("orruption")));
 }
 
 void tst_MainWindow::recentDatabasesPersist()

@@ -107,7 +107,7 @@ void tst_RecordTableModel::allEvents_countsAndShowsEveryRow_data()
     QTest::addColumn<int>("events");
     QTest::newRow("memory, one page") << false << 100;
     QTest::newRow("memory, pages") << false << 1500;
-    QTest::newRow("leveldb, pages") << true << 3000;
+    QTest::newRow("leveldb, pages") << true << 1200;
 }
 
 void tst_RecordTableModel::allEvents_countsAndShowsEveryRow()
@@ -183,7 +183,7 @@ void tst_RecordTableModel::scopes()
 {
     QFETCH(int, kind);
     m_store = std::make_shared<MemoryStore>();
-    fill(*m_store, 2000, 30);
+    fill(*m_store, 1000, 30);
     auto types = m_store->aggregateTypes();
     QVERIFY(types.ok() && types->size() >= 2);
     auto streams = m_store->streams((*types)[0].aggregateType);
@@ -368,20 +368,20 @@ void tst_RecordTableModel::locateGlobalSequenceAndTime()
 void tst_RecordTableModel::cacheStaysBounded()
 {
     m_store = std::make_shared<MemoryStore>();
-    fill(*m_store, 30000, 50);
+    fill(*m_store, 20000, 50);
     m_service->adopt(m_store, QStringLiteral("test"));
     RecordTableModel model(m_service.get());
     model.setScope(Scope::allEvents());
     QVERIFY(waitCounted(model));
-    QCOMPARE(model.rowCount(), 30000);
+    QCOMPARE(model.rowCount(), 20000);
     // Walk every page, as scrolling top to bottom does.
-    for (int row = 0; row < 30000; row += int(RecordTableModel::kPageSize))
+    for (int row = 0; row < 20000; row += int(RecordTableModel::kPageSize))
         QVERIFY(waitLoaded(model, row));
     int cached = 0;
-    for (int row = 0; row < 30000; row += int(RecordTableModel::kPageSize))
+    for (int row = 0; row < 20000; row += int(RecordTableModel::kPageSize))
         cached += model.rowAt(row) != nullptr;
     QVERIFY2(cached <= RecordTableModel::kMaxCachedPages, qPrintable(QString::number(cached)));
-    QVERIFY(model.rowAt(29999 - 29999 % 256)); // the latest page stays
+    QVERIFY(model.rowAt(19999 - 19999 % 256)); // the latest page stays
 }
 
 void tst_RecordTableModel::undecodableRecordIsARowWithItsError()
