@@ -215,6 +215,35 @@ void runSize(Report &report, const Settings &settings, std::uint64_t events)
     report.row(n + ".readType", "events of one aggregate type of 10", eventCount / 10, readType, "events",
                eventCount / 10 / rawType);
 
+    // Global-order reads keep a cursor on each of up to 1,024 interleaved streams; with
+    // 10,000 streams saved round robin every record is a Get again, as before the cursors.
+    {
+        Workload wide;
+        wide.streams = 10000;
+        QTemporaryDir wideDir;
+        require(wideDir.isValid(), "temp dir");
+        {
+            auto wideStore = openStore(wideDir.path());
+            saveEvents(*wideStore, wide, events, 1);
+        }
+        double rawWide = 0;
+        {
+            RawLevelDb raw(QFile::encodeName(wideDir.path()).toStdString());
+            rawWide = medianSeconds(settings.readRepetitions, {}, [&] {
+                DiscardDevice sink;
+                require(raw.scanIndex("$all$!", &sink) == events, "raw scan count");
+            });
+        }
+        report.row(n + ".floor.scanWide", "floor: raw scan $all$! + Get, 10,000 streams", eventCount, rawWide);
+        auto wideStore = openStore(wideDir.path());
+        const double readWide = medianSeconds(settings.readRepetitions, {}, [&] {
+            auto it = wideStore->events(0);
+            require(drain(*it) == events, "events(0) count");
+        });
+        report.row(n + ".readAllWide", "read all events, 10,000 streams round robin", eventCount, readWide, "events",
+                   eventCount / rawWide);
+    }
+
     for (const StreamFormat format : {StreamFormat::JsonArray, StreamFormat::Ndjson, StreamFormat::Msgpack}) {
         const std::string name = streamFormatName(format);
         const double toDiscard = medianSeconds(settings.readRepetitions, {}, [&] {
