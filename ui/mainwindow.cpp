@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "databasedock.h"
+#include "eventeditordock.h"
 #include "inspectordock.h"
 #include "recordinspector.h"
 #include "recordpage.h"
@@ -67,6 +68,25 @@ MainWindow::MainWindow(QWidget *parent)
     m_databaseDock->setMinimumWidth(220);
     m_inspectorDock->setMinimumWidth(320);
     resizeDocks({m_databaseDock, m_inspectorDock}, {240, 400}, Qt::Horizontal);
+    // Writing: the Append dock under the table, shown by Ctrl+E or "Append Like This".
+    m_editorDock = new EventEditorDock(m_service, m_databaseDock->model(), this);
+    addDockWidget(Qt::BottomDockWidgetArea, m_editorDock);
+    m_editorDock->hide();
+    connect(m_page, &RecordPage::appendLikeRequested, m_editorDock, &EventEditorDock::appendLike);
+    connect(m_inspectorDock->inspector(), &RecordInspector::appendLikeRequested, m_editorDock,
+            &EventEditorDock::appendLike);
+    connect(m_editorDock, &EventEditorDock::statusMessage, this,
+            [this](const QString &text) { statusBar()->showMessage(text, 8000); });
+    connect(m_editorDock, &EventEditorDock::saved, this, [this](const QString &stream, quint64 first, quint64 last) {
+        // Select the saved records when the table shows their scope.
+        const Scope &scope = m_page->scope();
+        const std::string name = stream.toStdString();
+        const std::string type = name.substr(0, name.find('!'));
+        if (scope.kind == Scope::Kind::AllEvents || (scope.kind == Scope::Kind::Stream && scope.stream == name)
+            || (scope.kind == Scope::Kind::AggregateTypes
+                && std::find(scope.aggregateTypes.begin(), scope.aggregateTypes.end(), type) != scope.aggregateTypes.end()))
+            m_page->selectGlobalRange(first, last);
+    });
 
     connect(m_databaseDock, &DatabaseDock::scopeChosen, m_page, &RecordPage::setScope);
     connect(m_databaseDock, &DatabaseDock::contextMenuRequested, this, &MainWindow::showTreeContextMenu);
@@ -119,6 +139,7 @@ void MainWindow::createActions()
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(m_databaseDock->toggleViewAction());
     view->addAction(m_inspectorDock->toggleViewAction());
+    view->addAction(m_editorDock->toggleViewAction());
     view->addSeparator();
     m_newestFirstAction = view->addAction(tr("&Newest First"));
     m_newestFirstAction->setCheckable(true);
@@ -144,7 +165,14 @@ void MainWindow::createActions()
     m_checkAction = tools->addAction(tr("&Check Database…"), this, &MainWindow::runCheck);
     auto *sample = tools->addAction(tr("Fill With &Sample Data…"), this, [this] { fillWithSampleData(10000); });
     m_writeActions.append(sample);
+    tools->addSeparator();
+    tools->addAction(m_editorDock->appendAction());
+    tools->addAction(m_editorDock->deleteStreamAction());
+    const QList<QAction *> writing = {m_editorDock->appendAction(), m_editorDock->deleteStreamAction(),
+                                      m_page->appendLikeAction(), m_inspectorDock->inspector()->appendLikeAction()};
+    m_writeActions << writing;
     m_openDatabaseActions = {m_closeAction, m_checkAction, sample, m_page->goToAction(), m_page->findAction()};
+    m_openDatabaseActions << writing;
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About RangeDB Workbench"), this, [this] {
@@ -529,6 +557,23 @@ void MainWindow::showTreeContextMenu(const Scope &scope, const QPoint &globalPos
     if (scope.kind == Scope::Kind::Stream) {
         menu.addAction(tr("Copy Stream Name"), this,
                        [scope] { QApplication::clipboard()->setText(QString::fromStdString(scope.stream)); });
+    }
+    // Writing (the Append dock does it): append to the stream or the type, delete the stream.
+    const bool writable = m_service->isOpen() && !m_service->isReadOnly();
+    if (const auto parsed = parseStreamName(scope.stream); scope.kind == Scope::Kind::Stream && parsed.ok()) {
+        const QString type = QString::fromStdString(parsed.value().first);
+        const QString id = QString::fromStdString(parsed.value().second);
+        menu.addSeparator();
+        menu.addAction(tr("Append to This Stream…"), this, [this, type, id] { m_editorDock->appendTo(type, id); })
+            ->setEnabled(writable);
+        menu.addAction(tr("Delete Stream…"), this,
+                       [this, scope] { m_editorDock->deleteStream(QString::fromStdString(scope.stream)); })
+            ->setEnabled(writable);
+    } else if (scope.kind == Scope::Kind::AggregateTypes && scope.aggregateTypes.size() == 1) {
+        const QString type = QString::fromStdString(scope.aggregateTypes.front());
+        menu.addSeparator();
+        menu.addAction(tr("Append Event of This Type…"), this, [this, type] { m_editorDock->appendTo(type, {}); })
+            ->setEnabled(writable);
     }
     menu.exec(globalPosition);
 }

@@ -11,6 +11,7 @@ class QMenu;
 namespace rangedb::ui {
 
 class DatabaseDock;
+class EventEditorDock;
 class InspectorDock;
 class RecordPage;
 
@@ -28,6 +29,7 @@ public:
     DatabaseDock *databaseDock() const { return m_databaseDock; }
     InspectorDock *inspectorDock() const { return m_inspectorDock; }
     RecordPage *recordPage() const { return m_page; }
+    EventEditorDock *editorDock() const { return m_editorDock; }
 
     // Opens a database; `isDefault` marks the embedded default database (offer sample
     // data when it is empty).
@@ -68,6 +70,7 @@ private:
     InspectorDock *m_inspectorDock;
     RecordPage *m_page;
 
+    EventEditorDock *m_editorDock = nullptr;
     QMenu *m_recentMenu = nullptr;
     QAction *m_closeAction = nullptr;
     QAction *m_checkAction = nullptr;

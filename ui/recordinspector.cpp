@@ -74,7 +74,8 @@ RecordInspector::RecordInspector(QWidget *parent)
       m_hexView(new QTreeView(this)),
       m_hexModel(new HexDumpModel(this)),
       m_decoded(new QPlainTextEdit(this)),
-      m_copyRecord(new QAction(QIcon::fromTheme(QStringLiteral("edit-copy")), tr("Copy Record as &JSON"), this))
+      m_copyRecord(new QAction(QIcon::fromTheme(QStringLiteral("edit-copy")), tr("Copy Record as &JSON"), this)),
+      m_appendLike(new QAction(QIcon::fromTheme(QStringLiteral("document-new")), tr("Append &Like This…"), this))
 {
     const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
 
@@ -105,6 +106,12 @@ RecordInspector::RecordInspector(QWidget *parent)
     copyButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     copyButton->setFocusPolicy(Qt::StrongFocus);
     titleRow->addWidget(copyButton, 0, Qt::AlignTop);
+    auto *appendButton = new QToolButton(content);
+    appendButton->setObjectName(QStringLiteral("appendLikeButton"));
+    appendButton->setDefaultAction(m_appendLike);
+    appendButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    appendButton->setFocusPolicy(Qt::StrongFocus);
+    titleRow->addWidget(appendButton, 0, Qt::AlignTop);
     layout->addLayout(titleRow);
 
     m_streamName = valueLabel(content, QStringLiteral("streamNameValue"));
@@ -207,6 +214,11 @@ RecordInspector::RecordInspector(QWidget *parent)
     m_copyRecord->setToolTip(tr("Copy the record in rangedb's JSON record layout"));
     connect(m_copyRecord, &QAction::triggered, this, &RecordInspector::copyRecord);
     addAction(m_copyRecord);
+    m_appendLike->setToolTip(tr("Fill the Append dock with this record's stream, event type, data and metadata"));
+    connect(m_appendLike, &QAction::triggered, this, [this] {
+        if (m_hasRecord)
+            Q_EMIT appendLikeRequested(m_record);
+    });
 
     setTabOrder(copyButton, m_tabs);
     updateMutedColours();

@@ -65,6 +65,8 @@ public:
     QByteArray recordJson() const;
 
     QAction *copyRecordAction() const { return m_copyRecord; }
+    // "Append Like This": emits appendLikeRequested with the shown record.
+    QAction *appendLikeAction() const { return m_appendLike; }
     JsonView *dataView() const { return m_dataView; }
     JsonView *metadataView() const { return m_metadataView; }
     QTabWidget *tabs() const { return m_tabs; }
@@ -76,6 +78,9 @@ public:
 
     // The text shown for `secondsSinceEpoch`, e.g. "2021-01-01 00:00:00 UTC".
     static QString formatTime(quint64 secondsSinceEpoch, bool utc);
+
+Q_SIGNALS:
+    void appendLikeRequested(const rangedb::Record &record);
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -113,6 +118,7 @@ private:
     QPlainTextEdit *m_decoded;
     JsonHighlighter *m_decodedHighlighter;
     QAction *m_copyRecord;
+    QAction *m_appendLike;
     QList<QLabel *> m_muted;
     bool m_updatingPalette = false;
 };

@@ -53,7 +53,18 @@ RecordPage::RecordPage(StoreService *service, QWidget *parent)
     connect(m_model, &QAbstractItemModel::modelReset, this, &RecordPage::updateCountLabel);
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &RecordPage::updateCountLabel);
     connect(m_model, &RecordTableModel::loadFailed, this, &RecordPage::loadFailed);
-    connect(m_model, &RecordTableModel::located, this, [this](int row) { selectRow(row); });
+    connect(m_model, &RecordTableModel::located, this, [this](int row) {
+        selectRow(row);
+        if (const quint64 extra = std::exchange(m_selectExtra, 0); extra > 0 && row < m_model->rowCount()) {
+            // The rows after it in global order: below it, or above it when the newest come first.
+            const int other = m_model->isNewestFirst() ? std::max(0, row - int(extra))
+                                                       : std::min(m_model->rowCount() - 1, row + int(extra));
+            const QItemSelection range(m_model->index(std::min(row, other), 0),
+                                       m_model->index(std::max(row, other), RecordTableModel::ColumnCount - 1));
+            m_view->selectionModel()->select(range, QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        }
+    });
+    connect(m_model, &RecordTableModel::locateFailed, this, [this] { m_selectExtra = 0; });
     connect(m_model, &RecordTableModel::locateFailed, this, &RecordPage::statusMessage);
     // The selected row's page may arrive after the selection: tell the inspector then.
     connect(m_model, &RecordTableModel::pageLoaded, this, [this](int first, int last) {
@@ -219,6 +230,21 @@ void RecordPage::buildUi()
     findPreviousAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     connect(findPreviousAction, &QAction::triggered, this, &RecordPage::findPrevious);
     addAction(findPreviousAction);
+
+    m_appendLike = new QAction(tr("Append &Like This…"), this);
+    m_appendLike->setToolTip(tr("Fill the Append dock with this record's stream, event type, data and metadata"));
+    connect(m_appendLike, &QAction::triggered, this, [this] {
+        if (const RecordRow *row = currentRow(); row && !row->isError())
+            Q_EMIT appendLikeRequested(row->record);
+    });
+    m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_view->addAction(m_appendLike);
+}
+
+void RecordPage::selectGlobalRange(quint64 first, quint64 last)
+{
+    m_selectExtra = last > first ? last - first : 0;
+    m_model->locateGlobalSequence(first);
 }
 
 void RecordPage::setScope(const Scope &scope, const QString &title)

@@ -51,6 +51,12 @@ public:
 
     QAction *goToAction() const { return m_goTo; }
     QAction *findAction() const { return m_find; }
+    // "Append Like This" in the table's context menu: emits appendLikeRequested for the
+    // selected record. A write action (the window disables it for read-only databases).
+    QAction *appendLikeAction() const { return m_appendLike; }
+    // Locates global sequence number `first` and selects the rows up to `last` (the
+    // records of one save), if the scope shows them.
+    void selectGlobalRange(quint64 first, quint64 last);
 
 Q_SIGNALS:
     // The selection moved to a row (null when nothing or a row still loading).
@@ -58,6 +64,7 @@ Q_SIGNALS:
     void statusMessage(const QString &message);
     void searchFinished(quint64 matches);
     void loadFailed(const QString &message);
+    void appendLikeRequested(const rangedb::Record &record);
 
 private:
     void buildUi();
@@ -81,6 +88,8 @@ private:
     QCheckBox *m_onlyMatches = nullptr;
     QAction *m_goTo = nullptr;
     QAction *m_find = nullptr;
+    QAction *m_appendLike = nullptr;
+    quint64 m_selectExtra = 0; // rows to select after the located one (selectGlobalRange)
 
     RequestHandle m_search;
     quint64 m_searchGeneration = 0;
