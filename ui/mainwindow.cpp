@@ -3,8 +3,10 @@
 #include "databasedock.h"
 #include "eventeditordock.h"
 #include "inspectordock.h"
+#include "livedock.h"
 #include "recordinspector.h"
 #include "recordpage.h"
+#include "servecontrol.h"
 
 #include "rangedb/generator.h"
 #include "rangedb/paths.h"
@@ -56,7 +58,8 @@ MainWindow::MainWindow(QWidget *parent)
       m_service(new StoreService(this)),
       m_databaseDock(new DatabaseDock(m_service, this)),
       m_inspectorDock(new InspectorDock(m_service, this)),
-      m_page(new RecordPage(m_service, this))
+      m_page(new RecordPage(m_service, this)),
+      m_serve(new ServeControl(m_service, this))
 {
     setWindowTitle(tr("RangeDB Workbench"));
     setWindowIcon(QIcon::fromTheme(QStringLiteral("io.github.rangedb_workbench.RangeDBWorkbench"),
@@ -140,6 +143,8 @@ void MainWindow::createActions()
     view->addAction(m_databaseDock->toggleViewAction());
     view->addAction(m_inspectorDock->toggleViewAction());
     view->addAction(m_editorDock->toggleViewAction());
+    view->addAction(tr("New &Live Pane"), this, &MainWindow::newLivePane)
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
     view->addSeparator();
     m_newestFirstAction = view->addAction(tr("&Newest First"));
     m_newestFirstAction->setCheckable(true);
@@ -171,6 +176,11 @@ void MainWindow::createActions()
     const QList<QAction *> writing = {m_editorDock->appendAction(), m_editorDock->deleteStreamAction(),
                                       m_page->appendLikeAction(), m_inspectorDock->inspector()->appendLikeAction()};
     m_writeActions << writing;
+    tools->addSeparator();
+    tools->addAction(m_serve->toggleAction());
+    connect(m_serve, &ServeControl::serveFailed, this, [this](const QString &message) {
+        tell(QMessageBox::Warning, tr("Serve on Port"), message);
+    });
     m_openDatabaseActions = {m_closeAction, m_checkAction, sample, m_page->goToAction(), m_page->findAction()};
     m_openDatabaseActions << writing;
 
@@ -194,6 +204,7 @@ void MainWindow::createStatusBar()
     m_totalLabel = statusLabel(this, QStringLiteral("totalLabel"));
     m_lastGsnLabel = statusLabel(this, QStringLiteral("lastGsnLabel"));
     statusBar()->addWidget(m_pathLabel, 1);
+    statusBar()->addPermanentWidget(m_serve->statusLabel());
     statusBar()->addPermanentWidget(m_readOnlyBadge);
     statusBar()->addPermanentWidget(m_serializerLabel);
     statusBar()->addPermanentWidget(m_totalLabel);
@@ -547,6 +558,20 @@ void MainWindow::fillWithSampleData(quint64 events)
                 statusBar()->showMessage(tr("Wrote %1 sample events").arg(QLocale().toString(result.value())), 6000);
         });
     connect(progress, &QProgressDialog::canceled, this, [handle]() mutable { handle.cancel(); });
+}
+
+LiveDock *MainWindow::newLivePane()
+{
+    auto *dock = new LiveDock(m_service, this);
+    dock->setObjectName(QStringLiteral("liveDock%1").arg(++m_livePanes));
+    dock->setWindowTitle(m_livePanes == 1 ? tr("Live") : tr("Live %1").arg(m_livePanes));
+    dock->setAttribute(Qt::WA_DeleteOnClose);
+    dock->setUtc(m_utcAction->isChecked());
+    connect(m_utcAction, &QAction::toggled, dock, &LiveDock::setUtc);
+    connect(dock, &LiveDock::currentRecordChanged, m_inspectorDock, &InspectorDock::showRow);
+    addDockWidget(Qt::BottomDockWidgetArea, dock);
+    dock->show();
+    return dock;
 }
 
 void MainWindow::showTreeContextMenu(const Scope &scope, const QPoint &globalPosition)

@@ -13,7 +13,9 @@ namespace rangedb::ui {
 class DatabaseDock;
 class EventEditorDock;
 class InspectorDock;
+class LiveDock;
 class RecordPage;
+class ServeControl;
 
 // The workbench window. It only composes: the Database dock (tree), the record page
 // (table, search) in the middle, the Record dock (inspector), menus and the status bar.
@@ -30,6 +32,11 @@ public:
     InspectorDock *inspectorDock() const { return m_inspectorDock; }
     RecordPage *recordPage() const { return m_page; }
     EventEditorDock *editorDock() const { return m_editorDock; }
+    ServeControl *serveControl() const { return m_serve; }
+
+    // Opens another Live pane (View ▸ New Live Pane) and returns it; it deletes itself when
+    // closed.
+    LiveDock *newLivePane();
 
     // Opens a database; `isDefault` marks the embedded default database (offer sample
     // data when it is empty).
@@ -69,6 +76,8 @@ private:
     DatabaseDock *m_databaseDock;
     InspectorDock *m_inspectorDock;
     RecordPage *m_page;
+    ServeControl *m_serve;
+    int m_livePanes = 0;
 
     EventEditorDock *m_editorDock = nullptr;
     QMenu *m_recentMenu = nullptr;

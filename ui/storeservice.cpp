@@ -1,6 +1,7 @@
 #include "storeservice.h"
 
 #include "rangedb/leveldbstore.h"
+#include "rangedb/server.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -38,6 +39,33 @@ private:
     std::mutex m_mutex;
     std::vector<Record> m_pending; // GUARDED_BY(m_mutex)
     std::uint64_t m_missed = 0;    // GUARDED_BY(m_mutex)
+};
+
+// One subscription of subscribe(). The worker that creates it and the one that destroys it
+// may run in either order: `cancelled` makes a late creation a no-op.
+struct StoreService::LiveSlot
+{
+    std::mutex mutex;
+    bool cancelled = false;                     // GUARDED_BY(mutex)
+    std::unique_ptr<Subscription> subscription; // GUARDED_BY(mutex)
+    std::shared_ptr<Store> store;               // GUARDED_BY(mutex); outlives the subscription
+    std::shared_ptr<Subscriber> subscriber;     // GUARDED_BY(mutex); outlives the subscription
+
+    // Stops the subscription (joining its thread) and lets go of what it used. On workers.
+    void release()
+    {
+        std::unique_ptr<Subscription> stopping;
+        std::shared_ptr<Store> keptStore;
+        std::shared_ptr<Subscriber> keptSubscriber;
+        {
+            std::lock_guard lock(mutex);
+            cancelled = true;
+            stopping = std::move(subscription);
+            keptStore = std::move(store);
+            keptSubscriber = std::move(subscriber);
+        }
+        stopping.reset();
+    }
 };
 
 namespace {
@@ -100,6 +128,7 @@ StoreService::StoreService(QObject *parent) : QObject(parent)
 
 StoreService::~StoreService()
 {
+    m_server.reset(); // quietly: no servingChanged() to a window being destroyed
     releaseStore();
     m_pool.waitForDone();
 }
@@ -117,6 +146,12 @@ std::shared_ptr<std::stop_source> StoreService::newStopSource()
 
 void StoreService::releaseStore()
 {
+    // The server holds the store: it goes first, so that the worker below drops the last
+    // reference and LevelDB is never closed on this thread.
+    stopServing();
+    for (auto &[id, slot] : m_liveSlots)
+        startJob([slot = slot] { slot->release(); });
+    m_liveSlots.clear();
     for (auto &weak : m_requests) {
         if (auto stop = weak.lock())
             stop->request_stop();
@@ -266,6 +301,87 @@ void StoreService::drainLive()
         Q_EMIT liveEventsMissed(missed);
     if (!records.empty())
         Q_EMIT recordsAppended(std::make_shared<const std::vector<Record>>(std::move(records)));
+}
+
+quint64 StoreService::subscribe(QObject *context, std::vector<std::string> aggregateTypes, std::optional<quint64> from,
+                                std::shared_ptr<Subscriber> subscriber, std::function<void(const Status &)> started,
+                                std::size_t bufferSize)
+{
+    if (!m_store || !subscriber)
+        return 0;
+    const quint64 id = ++m_nextLiveId;
+    auto slot = std::make_shared<LiveSlot>();
+    slot->store = m_store;
+    slot->subscriber = std::move(subscriber);
+    m_liveSlots.emplace(id, slot);
+    QPointer<StoreService> self(this);
+    QPointer<QObject> target(context);
+    // Creating the subscription is cheap, but startFrom() begins the catch-up read and the
+    // handle's destructor joins a thread that reads the store: neither belongs on the GUI
+    // thread.
+    startJob([slot, self, target, id, types = std::move(aggregateTypes), from, bufferSize,
+              started = std::move(started)]() mutable {
+        Status status;
+        {
+            std::lock_guard lock(slot->mutex);
+            if (slot->cancelled)
+                return;
+            Subscriber *receiver = slot->subscriber.get();
+            slot->subscription = types.empty()
+                ? slot->store->allEventsSubscription(bufferSize, receiver)
+                : slot->store->aggregateTypesSubscription(bufferSize, receiver, std::move(types));
+            status = from ? slot->subscription->startFrom(*from) : slot->subscription->start();
+        }
+        if (!target)
+            return;
+        QMetaObject::invokeMethod(
+            target.data(),
+            [self, id, status, started = std::move(started)] {
+                if (self && self->m_liveSlots.count(id) && started)
+                    started(status);
+            },
+            Qt::QueuedConnection);
+    });
+    return id;
+}
+
+void StoreService::unsubscribe(quint64 id)
+{
+    auto found = m_liveSlots.find(id);
+    if (found == m_liveSlots.end())
+        return;
+    startJob([slot = found->second] { slot->release(); });
+    m_liveSlots.erase(found);
+}
+
+Status StoreService::startServing(const server::ServerOptions &options)
+{
+    if (!m_store)
+        return Status::error(ErrorCode::InvalidArgument, "no database is open to serve");
+    if (m_server)
+        return Status::error(ErrorCode::InvalidArgument, "already serving on " + m_server->url().toString().toStdString());
+    auto candidate = std::make_unique<server::Server>(m_store, options);
+    Status status = candidate->start();
+    if (!status.ok())
+        return status; // the candidate holds a reference, but m_store another: not the last
+    m_server = std::move(candidate);
+    Q_EMIT servingChanged(m_server->url());
+    return {};
+}
+
+void StoreService::stopServing()
+{
+    if (!m_server)
+        return;
+    // Stopping joins the server thread after closing its sockets (milliseconds); the store
+    // reference it drops is never the last one here (m_store still holds the store).
+    m_server.reset();
+    Q_EMIT servingChanged(QUrl());
+}
+
+QUrl StoreService::serverUrl() const
+{
+    return m_server ? m_server->url() : QUrl();
 }
 
 void StoreService::notifyStreamDeleted(const QString &streamName)

@@ -11,12 +11,20 @@
 #include <QString>
 #include <QThreadPool>
 #include <QTimer>
+#include <QUrl>
 
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <type_traits>
 #include <vector>
+
+namespace rangedb::server {
+class Server;
+struct ServerOptions;
+} // namespace rangedb::server
 
 namespace rangedb::ui {
 
@@ -114,6 +122,29 @@ public:
 
     static QString describe(const Status &status) { return QString::fromStdString(status.message()); }
 
+    // Live subscriptions of their own (the Live panes). Creates a subscription to
+    // `aggregateTypes` (all events when empty) and starts it on a worker: from `from`
+    // (0 or 1: the beginning; catch-up, then live) or, without `from`, new records only.
+    // `subscriber` is called on the subscription's thread; the service keeps it alive until
+    // the subscription has stopped. `started(status)` runs on `context`'s thread once it
+    // runs or failed. Returns an id for unsubscribe(), 0 (and calls nothing) when no
+    // database is open. Closing the database stops every subscription.
+    quint64 subscribe(QObject *context, std::vector<std::string> aggregateTypes, std::optional<quint64> from,
+                      std::shared_ptr<Subscriber> subscriber, std::function<void(const Status &)> started,
+                      std::size_t bufferSize = std::size_t(1) << 16);
+    // Stops and destroys a subscription on a worker; after this returns no started()
+    // callback for it runs. Unknown ids are ignored.
+    void unsubscribe(quint64 id);
+
+    // Serves the open store over rangedb's HTTP and WebSocket APIs (rangedb::server): a
+    // read-only database is served read-only. The server is stopped (and lets go of the
+    // store) before the database closes. Errors: no database open, the port is taken.
+    Status startServing(const server::ServerOptions &options);
+    void stopServing();
+    bool isServing() const { return m_server != nullptr; }
+    // http://address:port while serving, else empty.
+    QUrl serverUrl() const;
+
 Q_SIGNALS:
     void opened(const rangedb::ui::DatabaseInfo &info);
     void openFailed(const rangedb::ui::OpenRequest &request, const rangedb::Status &error);
@@ -123,9 +154,12 @@ Q_SIGNALS:
     // The live subscription overflowed: counts and tables must be re-read.
     void liveEventsMissed(quint64 count);
     void streamDeleted(const QString &streamName);
+    // Serving started (url) or stopped (empty url).
+    void servingChanged(const QUrl &url);
 
 private:
     class LiveFeed;
+    struct LiveSlot;
 
     void startJob(std::function<void()> job) { m_pool.start(std::move(job)); }
     std::shared_ptr<std::stop_source> newStopSource();
@@ -141,6 +175,9 @@ private:
     std::shared_ptr<LiveFeed> m_live;
     std::unique_ptr<Subscription> m_subscription; // lives and dies on workers, see releaseStore()
     QTimer m_liveTimer;
+    quint64 m_nextLiveId = 0;
+    std::map<quint64, std::shared_ptr<LiveSlot>> m_liveSlots;
+    std::unique_ptr<server::Server> m_server;
 };
 
 // ---------------------------------------------------------------------------------------

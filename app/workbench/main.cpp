@@ -1,4 +1,5 @@
 #include "mainwindow.h"
+#include "servecontrol.h"
 
 #include "rangedb/paths.h"
 
@@ -6,6 +7,9 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QTimer>
+
+#include <cstdio>
+#include <optional>
 
 int main(int argc, char *argv[])
 {
@@ -20,6 +24,11 @@ int main(int argc, char *argv[])
     const QCommandLineOption readOnly(QStringLiteral("read-only"),
                                       QStringLiteral("Open without writing a byte into the database folder."));
     parser.addOption(readOnly);
+    const QCommandLineOption serve(QStringLiteral("serve"),
+                                   QStringLiteral("Serve the database on 127.0.0.1:PORT (rangedb's HTTP and "
+                                                  "WebSocket APIs) once it is open."),
+                                   QStringLiteral("PORT"));
+    parser.addOption(serve);
     parser.addPositionalArgument(QStringLiteral("DIR"),
                                  QStringLiteral("The database folder. Default: the embedded database, %1.")
                                      .arg(QDir::toNativeSeparators(rangedb::defaultDatabasePath())),
@@ -27,6 +36,17 @@ int main(int argc, char *argv[])
     parser.process(app);
     if (parser.positionalArguments().size() > 1)
         parser.showHelp(2);
+    std::optional<quint16> servePort;
+    if (parser.isSet(serve)) {
+        bool ok = false;
+        const uint port = parser.value(serve).toUInt(&ok);
+        if (!ok || port > 65535) {
+            std::fprintf(stderr, "rangedb-workbench: --serve: \"%s\" is not a port number (0 to 65535)\n",
+                         qPrintable(parser.value(serve)));
+            return 2;
+        }
+        servePort = quint16(port);
+    }
 
     rangedb::ui::MainWindow window;
     window.show();
@@ -36,6 +56,20 @@ int main(int argc, char *argv[])
     request.readOnly = parser.isSet(readOnly);
     // The embedded database is created on first use; a folder named by the user never is.
     request.create = isDefault && !request.readOnly;
+    if (servePort) {
+        // Once, for the database opened here; a failure is told in the window and on stderr.
+        QObject::connect(
+            window.service(), &rangedb::ui::StoreService::opened, &window,
+            [&window, port = *servePort] {
+                const rangedb::Status status = window.serveControl()->serve(port);
+                if (status.ok())
+                    std::fprintf(stdout, "Serving %s/api/\n", qPrintable(window.service()->serverUrl().toString()));
+                else
+                    std::fprintf(stderr, "rangedb-workbench: --serve: %s\n", status.message().c_str());
+                std::fflush(stdout);
+            },
+            Qt::SingleShotConnection);
+    }
     window.openDatabase(request, isDefault);
     return QApplication::exec();
 }
