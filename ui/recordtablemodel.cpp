@@ -230,6 +230,16 @@ void RecordTableModel::applyIndex(const ScopeIndex &index)
         beginInsertRows({}, int(std::min<quint64>(oldRows, INT_MAX)), int(std::min<quint64>(newRows, INT_MAX) - 1));
         m_rows = newRows;
         endInsertRows();
+        // Pages that arrived before the count reached them (page 0 usually does) are
+        // loaded rows now.
+        for (auto it = m_pages.cbegin(); it != m_pages.cend(); ++it) {
+            const quint64 first = it.key() * kPageSize;
+            const quint64 end = std::min<quint64>(first + it->rows.size(), newRows);
+            if (end > oldRows && first < end) {
+                const quint64 from = std::max(first, oldRows);
+                Q_EMIT pageLoaded(viewRow(from), viewRow(end - 1));
+            }
+        }
     } else {
         m_rows = newRows;
     }
