@@ -349,7 +349,11 @@ void LiveDock::onScrolled(int value)
     if (m_scrolling)
         return;
     // The user moved: following the newest row only while at the bottom.
-    m_autoScroll = value >= m_view->verticalScrollBar()->maximum();
+    const bool atBottom = value >= m_view->verticalScrollBar()->maximum();
+    if (atBottom != m_autoScroll) {
+        m_autoScroll = atBottom;
+        updateStatus();
+    }
 }
 
 void LiveDock::applyFilter()

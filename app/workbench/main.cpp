@@ -1,3 +1,4 @@
+#include "livedock.h"
 #include "mainwindow.h"
 #include "servecontrol.h"
 
@@ -29,6 +30,9 @@ int main(int argc, char *argv[])
                                                   "WebSocket APIs) once it is open."),
                                    QStringLiteral("PORT"));
     parser.addOption(serve);
+    const QCommandLineOption live(QStringLiteral("live"),
+                                  QStringLiteral("Open a Live pane following all events once the database is open."));
+    parser.addOption(live);
     parser.addPositionalArgument(QStringLiteral("DIR"),
                                  QStringLiteral("The database folder. Default: the embedded database, %1.")
                                      .arg(QDir::toNativeSeparators(rangedb::defaultDatabasePath())),
@@ -69,6 +73,11 @@ int main(int argc, char *argv[])
                 std::fflush(stdout);
             },
             Qt::SingleShotConnection);
+    }
+    if (parser.isSet(live)) {
+        QObject::connect(
+            window.service(), &rangedb::ui::StoreService::opened, &window,
+            [&window] { window.newLivePane()->follow({}); }, Qt::SingleShotConnection);
     }
     window.openDatabase(request, isDefault);
     return QApplication::exec();

@@ -13,6 +13,7 @@
 #include <QLineEdit>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -105,6 +106,8 @@ private Q_SLOTS:
     void byAggregateTypes();
     void twoPanesAtOnce();
     void invalidControlsSayWhy();
+    void autoScrollFollowsUntilTheUserScrollsUp();
+    void pauseCountsThenShows();
     void selectingARowShowsItInTheInspector();
     void closingTheDatabaseStopsAndReopeningResumes();
     void serveToggleServesAndStopsOnClose();
@@ -253,6 +256,64 @@ void tst_LiveDock::invalidControlsSayWhy()
     QVERIFY(dock.followFromControls());
     QCOMPARE(dock.options().aggregateTypes, (std::vector<std::string>{"order", "sensor"}));
     QCOMPARE(dock.options().from, 12u);
+}
+
+void tst_LiveDock::autoScrollFollowsUntilTheUserScrollsUp()
+{
+    auto store = std::make_shared<MemoryStore>();
+    StoreService service;
+    service.adopt(store, QStringLiteral("memory"));
+    LiveDock dock(&service);
+    dock.resize(800, 300);
+    dock.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dock));
+    QSignalSpy started(&dock, &LiveDock::followStarted);
+    dock.follow({});
+    QVERIFY(started.wait(5000));
+    QScrollBar *bar = dock.view()->verticalScrollBar();
+    saveEach(*store, events(200));
+    QTRY_COMPARE_WITH_TIMEOUT(dock.model()->rowCount(), 200, 5000);
+    QTRY_VERIFY(bar->maximum() > 0);
+    QCOMPARE(bar->value(), bar->maximum());
+    QVERIFY(dock.isAutoScroll());
+
+    // The user scrolls up: new rows no longer move the view.
+    bar->setValue(10);
+    QVERIFY(!dock.isAutoScroll());
+    QVERIFY(dock.statusText().contains(QStringLiteral("auto-scroll off")));
+    saveEach(*store, events(100, 200));
+    QTRY_COMPARE_WITH_TIMEOUT(dock.model()->rowCount(), 300, 5000);
+    QCOMPARE(bar->value(), 10);
+
+    // Back at the bottom: following again.
+    bar->setValue(bar->maximum());
+    QVERIFY(dock.isAutoScroll());
+    saveEach(*store, events(50, 300));
+    QTRY_COMPARE_WITH_TIMEOUT(dock.model()->rowCount(), 350, 5000);
+    QTRY_COMPARE(bar->value(), bar->maximum());
+    QCOMPARE(dock.view()->rowAt(dock.view()->viewport()->height() - 2), 349);
+}
+
+void tst_LiveDock::pauseCountsThenShows()
+{
+    auto store = std::make_shared<MemoryStore>();
+    StoreService service;
+    service.adopt(store, QStringLiteral("memory"));
+    LiveDock dock(&service);
+    QSignalSpy started(&dock, &LiveDock::followStarted);
+    dock.follow({});
+    QVERIFY(started.wait(5000));
+    saveEach(*store, events(5));
+    QTRY_COMPARE_WITH_TIMEOUT(dock.model()->rowCount(), 5, 5000);
+    dock.setPaused(true);
+    saveEach(*store, events(20, 5));
+    QTRY_COMPARE_WITH_TIMEOUT(dock.model()->pendingRows(), 20u, 5000);
+    QCOMPARE(dock.model()->rowCount(), 5);
+    QVERIFY2(dock.statusText().contains(QStringLiteral("paused: 20 new")), qPrintable(dock.statusText()));
+    dock.setPaused(false);
+    QCOMPARE(dock.model()->rowCount(), 25);
+    QVERIFY(isRun(shownSequence(*dock.model()), 1, 25));
+    QVERIFY(!dock.statusText().contains(QStringLiteral("paused")));
 }
 
 void tst_LiveDock::selectingARowShowsItInTheInspector()
