@@ -14,6 +14,7 @@
 #include <QComboBox>
 #include <QCompleter>
 #include <QDialogButtonBox>
+#include <QFontMetrics>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -121,6 +122,7 @@ EventEditorDock::EventEditorDock(StoreService *service, DatabaseTreeModel *tree,
     splitter->addWidget(buildStaging());
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
+    splitter->setSizes({760, 520});
     splitter->setChildrenCollapsible(false);
     contentLayout->addWidget(splitter);
     layout->addWidget(m_content, 1);
@@ -250,9 +252,15 @@ QWidget *EventEditorDock::buildForm()
         box->addWidget(widget);
         return box;
     };
-    form->addRow(tr("Aggregate &type:"), withProblem(single(m_type), m_typeProblem));
-    form->addRow(tr("Aggregate &ID:"), withProblem(idRow, m_idProblem));
-    form->addRow(tr("&Event type:"), withProblem(single(m_eventType), m_eventTypeProblem));
+    // Labels with buddies, so that their Alt+letter shortcuts work (fields are layouts here).
+    const auto addRow = [&](const QString &text, QWidget *buddy, QLayout *fieldLayout) {
+        auto *label = new QLabel(text, envelope);
+        label->setBuddy(buddy);
+        form->addRow(label, fieldLayout);
+    };
+    addRow(tr("Aggregate &type:"), m_type, withProblem(single(m_type), m_typeProblem));
+    addRow(tr("Aggregate &ID:"), m_id, withProblem(idRow, m_idProblem));
+    addRow(tr("&Event type:"), m_eventType, withProblem(single(m_eventType), m_eventTypeProblem));
 
     m_templates = new QComboBox(envelope);
     m_templates->setObjectName(QStringLiteral("templateBox"));
@@ -282,7 +290,7 @@ QWidget *EventEditorDock::buildForm()
     templateRow->addWidget(m_templates, 1);
     templateRow->addWidget(m_saveTemplate);
     templateRow->addWidget(m_removeTemplate);
-    form->addRow(tr("Te&mplate:"), templateRow);
+    addRow(tr("Te&mplate:"), m_templates, templateRow);
 
     m_stageButton = new QPushButton(tr("Stage"), envelope);
     m_stageButton->setObjectName(QStringLiteral("stageButton"));
@@ -339,10 +347,13 @@ QWidget *EventEditorDock::buildStaging()
     m_stagedView->setWordWrap(false);
     m_stagedView->setAlternatingRowColors(true);
     m_stagedView->horizontalHeader()->setStretchLastSection(true);
-    m_stagedView->setColumnWidth(StagedEventModel::StreamSequence, 70);
-    m_stagedView->setColumnWidth(StagedEventModel::GlobalSequence, 70);
-    m_stagedView->setColumnWidth(StagedEventModel::EventType, 150);
-    m_stagedView->setColumnWidth(StagedEventModel::Data, 200);
+    m_stagedView->verticalHeader()->setDefaultSectionSize(QFontMetrics(font()).height() + 6);
+    const QFontMetrics metrics(font());
+    const auto width = [&](const char *sample) { return metrics.horizontalAdvance(QLatin1String(sample)) + 20; };
+    m_stagedView->setColumnWidth(StagedEventModel::EventType, width("AccountWasOpened"));
+    m_stagedView->setColumnWidth(StagedEventModel::StreamSequence, width("Stream #"));
+    m_stagedView->setColumnWidth(StagedEventModel::GlobalSequence, width("Global #"));
+    m_stagedView->setColumnWidth(StagedEventModel::Data, width("{\"amount\":100,\"x\"…"));
     connect(m_stagedView, &QTableView::doubleClicked, this, [this](const QModelIndex &index) { editStaged(index.row()); });
     const auto current = [this] { return m_stagedView->currentIndex().isValid() ? m_stagedView->currentIndex().row() : -1; };
     const auto tool = [&](QToolButton *&button, const QString &text, const QString &tip, const QKeySequence &key, auto slot) {
@@ -503,7 +514,8 @@ void EventEditorDock::onRecordsAppended(const RecordBatch &batch)
     for (const Record &record : *batch) {
         m_lastGlobal = std::max<quint64>(m_lastGlobal, record.globalSequenceNumber);
         m_eventTypes[QString::fromStdString(record.aggregateType)].insert(QString::fromStdString(record.eventType));
-        if (m_headKnown && record.streamSequenceNumber > m_head
+        // Also while the head is being read: the read and this batch merge by max().
+        if (!m_headStream.isEmpty() && record.streamSequenceNumber > m_head
             && QString::fromStdString(record.streamName()) == m_headStream) {
             m_head = record.streamSequenceNumber;
             headMoved = true;
@@ -738,7 +750,7 @@ QString EventEditorDock::saveBlocker() const
         return tr("The database is open read-only.");
     if (m_saving)
         return tr("Saving…");
-    if (m_conflict->isVisibleTo(const_cast<EventEditorDock *>(this)))
+    if (!m_conflict->isHidden())
         return tr("Re-base or discard first (see the conflict above).");
     if (m_staged->isEmpty()) {
         // Save writes the form's event alone.
@@ -792,7 +804,7 @@ void EventEditorDock::validate()
         m_editingRow = -1;
     m_stageButton->setText(m_editingRow >= 0 ? tr("Update Staged #%1").arg(m_editingRow + 1) : tr("Stage"));
     m_cancelEdit->setVisible(m_editingRow >= 0);
-    m_stageButton->setEnabled(writable && formValid && stageProblem.isEmpty());
+    m_stageButton->setEnabled(writable && !m_saving && formValid && stageProblem.isEmpty());
 
     const QString blocker = saveBlocker();
     m_saveButton->setEnabled(writable && blocker.isEmpty());
@@ -985,7 +997,8 @@ void EventEditorDock::save()
     if (!m_saveButton->isEnabled())
         return;
     std::vector<EventRecord> events = m_staged->isEmpty() ? std::vector<EventRecord>{formEvent()} : m_staged->events();
-    const QString stream = m_staged->isEmpty() ? formStream() : m_stagedStream;
+    const bool fromStaged = !m_staged->isEmpty();
+    const QString stream = fromStaged ? m_stagedStream : formStream();
     const bool any = m_any->isChecked();
     const quint64 expected = any ? 0 : expectedValue().value_or(0);
     const quint64 count = events.size();
@@ -998,13 +1011,13 @@ void EventEditorDock::save()
             // One call: the events of one stream land together or not at all.
             return any ? store.save(events, stop) : store.optimisticSave(expected, events, stop);
         },
-        [this, stream, expected, count](Result<SaveResult> result) {
+        [this, stream, expected, count, fromStaged](Result<SaveResult> result) {
             m_saving = false;
             if (result.ok()) {
                 const quint64 last = result.value().lastGlobalSequenceNumber;
                 const quint64 first = last - count + 1;
                 const quint64 lastStream = result.value().lastStreamSequenceNumber;
-                if (m_stagedStream == stream || m_staged->isEmpty()) {
+                if (fromStaged) {
                     m_staged->clear();
                     m_stagedStream.clear();
                     m_editingRow = -1;

@@ -106,19 +106,23 @@ RecordInspector::RecordInspector(QWidget *parent)
     copyButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     copyButton->setFocusPolicy(Qt::StrongFocus);
     titleRow->addWidget(copyButton, 0, Qt::AlignTop);
-    auto *appendButton = new QToolButton(content);
-    appendButton->setObjectName(QStringLiteral("appendLikeButton"));
-    appendButton->setDefaultAction(m_appendLike);
-    appendButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    appendButton->setFocusPolicy(Qt::StrongFocus);
-    titleRow->addWidget(appendButton, 0, Qt::AlignTop);
     layout->addLayout(titleRow);
 
     m_streamName = valueLabel(content, QStringLiteral("streamNameValue"));
     m_muted.push_back(m_streamName);
     m_streamName->setFont(mono);
     m_streamName->setToolTip(tr("Stream name (aggregate type!aggregate ID)"));
-    layout->addWidget(m_streamName);
+    // "Append Like This" sits by the stream it appends to, leaving the title its width.
+    auto *streamRow = new QHBoxLayout;
+    streamRow->setSpacing(8);
+    streamRow->addWidget(m_streamName, 1);
+    auto *appendButton = new QToolButton(content);
+    appendButton->setObjectName(QStringLiteral("appendLikeButton"));
+    appendButton->setDefaultAction(m_appendLike);
+    appendButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    appendButton->setFocusPolicy(Qt::StrongFocus);
+    streamRow->addWidget(appendButton);
+    layout->addLayout(streamRow);
 
     // The error banner of a record that did not decode.
     auto *banner = new QFrame(content);
