@@ -4,6 +4,7 @@
 
 #include <QAbstractTableModel>
 #include <QDialogButtonBox>
+#include <QFontMetrics>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
@@ -38,6 +39,8 @@ public:
         const Record &record = m_records[std::size_t(index.row())];
         if (role == Qt::ToolTipRole && index.column() == Data)
             return QString::fromStdString(record.data);
+        if (role == Qt::TextAlignmentRole && (index.column() == StreamSequence || index.column() == GlobalSequence))
+            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         if (role != Qt::DisplayRole)
             return {};
         switch (index.column()) {
@@ -85,6 +88,8 @@ ConflictView::ConflictView(QWidget *parent)
     m_view->setObjectName(QStringLiteral("conflictTable"));
     m_view->setModel(m_model);
     m_view->verticalHeader()->hide();
+    m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_view->verticalHeader()->setDefaultSectionSize(QFontMetrics(font()).height() + 6);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setShowGrid(false);
     m_view->setWordWrap(false);

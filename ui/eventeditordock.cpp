@@ -811,7 +811,8 @@ void EventEditorDock::validate()
     m_saveButton->setText(m_staged->isEmpty() ? tr("Save Event")
                                               : plural(quint64(m_staged->size()), tr("Save 1 Staged Event"),
                                                        tr("Save %1 Staged Events")));
-    showProblem(m_saveProblem, open ? blocker : QString());
+    // The conflict view explains itself; the line under Save would only repeat it.
+    showProblem(m_saveProblem, open && m_conflict->isHidden() ? blocker : QString());
     m_clearButton->setEnabled(!m_staged->isEmpty() && !m_saving);
     m_deleteButton->setEnabled(writable && !targetStream().isEmpty() && !m_saving);
     m_newId->setEnabled(writable);
