@@ -2,6 +2,8 @@
 
 #include "databasedock.h"
 #include "eventeditordock.h"
+#include "exportdialog.h"
+#include "importdialog.h"
 #include "inspectordock.h"
 #include "livedock.h"
 #include "recordinspector.h"
@@ -35,6 +37,7 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTimer>
 #include <QTreeView>
 
 namespace rangedb::ui {
@@ -132,6 +135,20 @@ void MainWindow::createActions()
         openDatabase(OpenRequest{defaultDatabasePath(), false, true, Serializer::Json}, true);
     });
     file->addSeparator();
+    auto *importAction = file->addAction(tr("&Import…"), this, [this] { showImportDialog(); });
+    importAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_I));
+    importAction->setToolTip(tr("Import a JSON, NDJSON or msgpack record stream (or drop the file on the window)"));
+    m_writeActions.append(importAction);
+    auto *exportAction = file->addAction(tr("&Export…"), this, [this] { showExportDialog(); });
+    exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    // And from the table's context menu.
+    auto *exportRows = new QAction(tr("Export Selected Rows…"), this);
+    connect(exportRows, &QAction::triggered, this, [this] { showExportDialog(int(ExportDialog::What::Selection)); });
+    auto *exportTable = new QAction(tr("Export This Table…"), this);
+    connect(exportTable, &QAction::triggered, this, [this] { showExportDialog(int(ExportDialog::What::Table)); });
+    m_page->view()->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_page->view()->addActions({exportRows, exportTable});
+    file->addSeparator();
     m_closeAction = file->addAction(tr("&Close Database"), m_service, &StoreService::close);
     m_closeAction->setShortcut(QKeySequence::Close);
     file->addSeparator();
@@ -182,6 +199,7 @@ void MainWindow::createActions()
         tell(QMessageBox::Warning, tr("Serve on Port"), message);
     });
     m_openDatabaseActions = {m_closeAction, m_checkAction, sample, m_page->goToAction(), m_page->findAction()};
+    m_openDatabaseActions << importAction << exportAction << exportRows << exportTable;
     m_openDatabaseActions << writing;
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
@@ -472,8 +490,9 @@ void MainWindow::updateStatus()
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)
 {
+    // A folder opens as a database; a file is imported into the open one.
     const auto urls = event->mimeData()->urls();
-    if (urls.size() == 1 && urls.front().isLocalFile() && QFileInfo(urls.front().toLocalFile()).isDir())
+    if (urls.size() == 1 && urls.front().isLocalFile() && QFileInfo::exists(urls.front().toLocalFile()))
         event->acceptProposedAction();
 }
 
@@ -482,8 +501,91 @@ void MainWindow::dropEvent(QDropEvent *event)
     const auto urls = event->mimeData()->urls();
     if (urls.size() != 1 || !urls.front().isLocalFile())
         return;
-    openDatabase(OpenRequest{urls.front().toLocalFile(), false, false, Serializer::Json});
+    const QString path = urls.front().toLocalFile();
     event->acceptProposedAction();
+    if (QFileInfo(path).isDir()) {
+        openDatabase(OpenRequest{path, false, false, Serializer::Json});
+    } else if (!m_service->isOpen()) {
+        tell(QMessageBox::Information, tr("Import"),
+             tr("Open or create a database first (File ▸ Open, File ▸ New Database), then drop %1 on the window "
+                "to import it.")
+                 .arg(QFileInfo(path).fileName()));
+    } else if (m_service->isReadOnly()) {
+        tell(QMessageBox::Information, tr("Import"),
+             tr("The database is open read-only, so nothing can be imported into it. Open it writable "
+                "(File ▸ Open) to import %1.")
+                 .arg(QFileInfo(path).fileName()));
+    } else {
+        showImportDialog(path);
+    }
+}
+
+ExportDialog *MainWindow::showExportDialog(int what, const Scope &scope)
+{
+    if (!m_service->isOpen())
+        return nullptr;
+    auto *dialog = new ExportDialog(m_service, ExportSources::collect(m_databaseDock->model(), m_page), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    if (what >= 0)
+        dialog->choose(ExportDialog::What(what), scope);
+    connect(dialog, &ExportDialog::exportFinished, this, [this](const QString &path, quint64 records, quint64 bytes) {
+        statusBar()->showMessage(tr("Exported %1 records (%2) to %3")
+                                     .arg(QLocale().toString(records), QLocale().formattedDataSize(qint64(bytes)),
+                                          QDir::toNativeSeparators(path)),
+                                 10000);
+    });
+    dialog->open();
+    return dialog;
+}
+
+ImportDialog *MainWindow::showImportDialog(const QString &file)
+{
+    if (!m_service->isOpen())
+        return nullptr;
+    auto *dialog = new ImportDialog(m_service, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ImportDialog::importFinished, this, &MainWindow::afterImport);
+    if (!file.isEmpty())
+        dialog->setFile(file);
+    dialog->open();
+    return dialog;
+}
+
+void MainWindow::afterImport(bool succeeded, bool restore)
+{
+    if (succeeded)
+        statusBar()->showMessage(tr("Import finished"), 8000);
+    // The counter, exactly (live batches only ever raise it).
+    auto refreshCounter = [this] {
+        m_service->run(
+            this, [](Store &store, std::stop_token) { return store.lastGlobalSequenceNumber(); },
+            [this](Result<std::uint64_t> last) {
+                if (last.ok())
+                    m_lastGlobalSequence = last.value();
+                updateStatus();
+            });
+    };
+    if (!restore) {
+        // Append saves hand their records to the live feed only once all of them landed.
+        refreshCounter();
+        return;
+    }
+    // A restore hands each batch to the live feed as it writes it, and a cancelled or
+    // failed one removes them again. Once the batches still on their way have arrived (the
+    // feed has been quiet a moment), tree and table are read afresh from the store.
+    auto *quiet = new QTimer(this);
+    quiet->setSingleShot(true);
+    quiet->setInterval(300);
+    connect(m_service, &StoreService::recordsAppended, quiet, qOverload<>(&QTimer::start));
+    connect(quiet, &QTimer::timeout, this, [this, quiet, refreshCounter] {
+        quiet->deleteLater();
+        if (!m_service->isOpen())
+            return;
+        m_databaseDock->model()->reload();
+        m_page->model()->reload();
+        refreshCounter();
+    });
+    quiet->start();
 }
 
 void MainWindow::runCheck()
@@ -600,6 +702,12 @@ void MainWindow::showTreeContextMenu(const Scope &scope, const QPoint &globalPos
         menu.addAction(tr("Append Event of This Type…"), this, [this, type] { m_editorDock->appendTo(type, {}); })
             ->setEnabled(writable);
     }
+    menu.addSeparator();
+    const int what = int(scope.kind == Scope::Kind::Stream           ? ExportDialog::What::Stream
+                         : scope.kind == Scope::Kind::AggregateTypes ? ExportDialog::What::AggregateTypes
+                                                                     : ExportDialog::What::AllEvents);
+    menu.addAction(tr("Export…"), this, [this, what, scope] { showExportDialog(what, scope); })
+        ->setEnabled(m_service->isOpen());
     menu.exec(globalPosition);
 }
 

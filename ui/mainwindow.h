@@ -12,6 +12,8 @@ namespace rangedb::ui {
 
 class DatabaseDock;
 class EventEditorDock;
+class ExportDialog;
+class ImportDialog;
 class InspectorDock;
 class LiveDock;
 class RecordPage;
@@ -47,6 +49,12 @@ public:
     // Actions that write to the open database; disabled when it is read-only.
     QList<QAction *> writeActions() const { return m_writeActions; }
 
+    // File ▸ Export… with `what` (an ExportDialog::What, -1: the table's scope) and its
+    // scope chosen, and File ▸ Import… with `file` chosen. The dialog is shown window-modal
+    // and deletes itself when closed; null when no database is open.
+    ExportDialog *showExportDialog(int what = -1, const Scope &scope = {});
+    ImportDialog *showImportDialog(const QString &file = {});
+
 protected:
     void closeEvent(QCloseEvent *event) override;
     void dragEnterEvent(QDragEnterEvent *event) override;
@@ -69,6 +77,8 @@ private:
     void runCheck();
     void fillWithSampleData(quint64 events);
     void showTreeContextMenu(const Scope &scope, const QPoint &globalPosition);
+    // Brings tree, table and status up to date after an import (see the .cpp for restore).
+    void afterImport(bool succeeded, bool restore);
     // A message box when interactive; always remembered for tests.
     int tell(int icon, const QString &title, const QString &text, int buttons = 0, int defaultButton = 0);
 

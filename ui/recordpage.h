@@ -44,6 +44,8 @@ public:
     bool startSearch(const QString &query, QString *error = nullptr);
     void cancelSearch();
     quint64 matchCount() const { return m_matchCount; }
+    // The condition of the last search (null before any); what Export ▸ Search matches uses.
+    std::shared_ptr<const RecordFilter> searchFilter() const { return m_filter; }
     bool isSearching() const { return m_search.isActive(); }
     void findNext();
     void findPrevious();
