@@ -59,8 +59,11 @@ void RateMeter::paintEvent(QPaintEvent *)
     // The sparkline: one point per second, the newest at the right edge, scaled to the
     // minute's peak so that a quiet minute still shows its shape.
     const QRectF area(textWidth + 8, 3, width() - textWidth - 10, height() - 6);
+    // A framed well, so that the minute's extent shows before it has filled.
     painter.setPen(QPen(palette().color(QPalette::Mid), 1));
-    painter.drawLine(area.bottomLeft(), area.bottomRight());
+    painter.setBrush(palette().color(QPalette::Base));
+    painter.drawRoundedRect(area.adjusted(-1, -1, 1, 1), 2, 2);
+    painter.setBrush(Qt::NoBrush);
     if (m_history.empty())
         return;
     const quint64 peak = std::max<quint64>(1, *std::max_element(m_history.begin(), m_history.end()));

@@ -222,9 +222,10 @@ int main(int argc, char *argv[])
     spinUntil(
         [&] {
             if (clock.elapsed() >= nextReport) {
-                std::printf("  %5.1f s: %llu appended, %llu received by the pane, %d rows shown\n",
+                std::printf("  %5.1f s: %llu appended, %llu received by the pane, %d rows shown, %.1f MiB resident\n",
                             double(clock.elapsed()) / 1000, static_cast<unsigned long long>(appended.load()),
-                            static_cast<unsigned long long>(model->receivedRecords()), model->rowCount());
+                            static_cast<unsigned long long>(model->receivedRecords()), model->rowCount(),
+                            procStatusMiB("VmRSS:"));
                 std::fflush(stdout);
                 nextReport += 5000;
             }
