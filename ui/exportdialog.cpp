@@ -13,6 +13,7 @@
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGridLayout>
+#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QItemSelectionModel>
 #include <QLabel>
@@ -258,7 +259,8 @@ void ExportDialog::buildUi()
     const QLocale locale;
     auto *layout = new QVBoxLayout(this);
 
-    auto *whatBox = new QGridLayout;
+    auto *group = new QGroupBox(tr("Events to export"), this);
+    auto *whatBox = new QGridLayout(group);
     whatBox->setColumnStretch(1, 1);
     m_whatGroup = new QButtonGroup(this);
     int row = 0;
@@ -266,7 +268,8 @@ void ExportDialog::buildUi()
         auto *button = new QRadioButton(text, this);
         button->setObjectName(QStringLiteral("what%1").arg(int(what)));
         m_whatGroup->addButton(button, int(what));
-        whatBox->addWidget(button, row, 0, Qt::AlignTop);
+        // Choices without a field of their own take the whole width.
+        whatBox->addWidget(button, row, 0, 1, extra ? 1 : 2, Qt::AlignTop);
         if (extra)
             whatBox->addWidget(extra, row, 1);
         ++row;
@@ -282,7 +285,8 @@ void ExportDialog::buildUi()
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
         item->setCheckState(Qt::Unchecked);
     }
-    m_types->setMaximumHeight(std::max(60, std::min(6, m_types->count()) * (fontMetrics().height() + 6) + 8));
+    const int itemHeight = std::max(m_types->sizeHintForRow(0), fontMetrics().height());
+    m_types->setFixedHeight(std::clamp(m_types->count(), 2, 6) * itemHeight + 2 * m_types->frameWidth() + 2);
     addChoice(What::AggregateTypes, tr("Aggregate types:"), m_types);
     connect(m_types, &QListWidget::itemChanged, this, [this] {
         m_whatGroup->button(int(What::AggregateTypes))->setChecked(true);
@@ -314,7 +318,7 @@ void ExportDialog::buildUi()
         if (checked)
             updateState();
     });
-    layout->addLayout(whatBox);
+    layout->addWidget(group);
 
     auto *form = new QFormLayout;
     m_format = new QComboBox(this);

@@ -85,6 +85,9 @@ public:
         const Record &r = m_records[std::size_t(index.row())];
         if (role == Qt::ToolTipRole && index.column() == RecordTableModel::Data)
             return QString::fromStdString(r.data);
+        if (role == Qt::TextAlignmentRole
+            && (index.column() == RecordTableModel::GlobalSequence || index.column() == RecordTableModel::StreamSequence))
+            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
         if (role != Qt::DisplayRole)
             return {};
         switch (index.column()) {
@@ -216,7 +219,7 @@ void ImportDialog::buildUi()
 
     m_report = new QTextBrowser(this);
     m_report->setObjectName(QStringLiteral("importReport"));
-    m_report->setMinimumHeight(110);
+    m_report->setMinimumHeight(170);
     m_report->hide();
     layout->addWidget(m_report, 1);
 
@@ -243,7 +246,7 @@ void ImportDialog::buildUi()
     connect(m_importButton, &QPushButton::clicked, this, &ImportDialog::startImport);
     connect(m_closeButton, &QPushButton::clicked, this, &ImportDialog::reject);
     layout->addWidget(buttons);
-    resize(980, 600);
+    resize(1000, 720);
 }
 
 void ImportDialog::setFile(const QString &path)
@@ -480,13 +483,7 @@ void ImportDialog::startDryRun()
                 text += tr(" Global sequence numbers %1 to %2.")
                             .arg(locale.toString(r.firstGlobalSequenceNumber), locale.toString(r.lastGlobalSequenceNumber));
             text += QStringLiteral("</p>");
-            if (!r.eventsByAggregateType.empty()) {
-                text += tr("<p>Events per aggregate type:</p><table cellspacing=\"0\" cellpadding=\"2\">");
-                for (const AggregateTypeInfo &type : r.eventsByAggregateType)
-                    text += QStringLiteral("<tr><td>%1</td><td align=\"right\">&nbsp;&nbsp;%2</td></tr>")
-                                .arg(html(type.aggregateType), locale.toString(type.totalEvents));
-                text += QStringLiteral("</table>");
-            }
+            // Conflicts first: they decide whether the import can run.
             if (r.conflictCount == 0) {
                 text += tr("<p style=\"color:#1b7a2a\">No conflicts: the import would succeed.</p>");
             } else {
@@ -497,6 +494,13 @@ void ImportDialog::startDryRun()
                 text += QStringLiteral("</ul>");
                 if (r.conflictCount > r.conflicts.size())
                     text += tr("<p>… and %1 more.</p>").arg(locale.toString(quint64(r.conflictCount - r.conflicts.size())));
+            }
+            if (!r.eventsByAggregateType.empty()) {
+                text += tr("<p>Events per aggregate type:</p><table cellspacing=\"0\" cellpadding=\"2\">");
+                for (const AggregateTypeInfo &type : r.eventsByAggregateType)
+                    text += QStringLiteral("<tr><td>%1</td><td align=\"right\">&nbsp;&nbsp;%2</td></tr>")
+                                .arg(html(type.aggregateType), locale.toString(type.totalEvents));
+                text += QStringLiteral("</table>");
             }
             showReport(text);
             Q_EMIT dryRunFinished(true);
