@@ -70,7 +70,7 @@ LiveDock::LiveDock(StoreService *service, QWidget *parent)
 
 LiveDock::~LiveDock()
 {
-    if (m_subscription)
+    if (m_subscription && m_service)
         m_service->unsubscribe(m_subscription);
 }
 
@@ -304,7 +304,8 @@ void LiveDock::onStarted(const Status &status)
 void LiveDock::stop()
 {
     if (m_subscription) {
-        m_service->unsubscribe(m_subscription);
+        if (m_service)
+            m_service->unsubscribe(m_subscription);
         m_subscription = 0;
     }
     // What arrived before the stop is still shown.
@@ -387,7 +388,7 @@ void LiveDock::updateStatus()
     QStringList parts;
     if (!m_error.isEmpty()) {
         parts.append(m_error);
-    } else if (!m_service->isOpen()) {
+    } else if (!m_service || !m_service->isOpen()) {
         parts.append(tr("No database open"));
     } else if (!isFollowing()) {
         parts.append(tr("Stopped — choose what to follow and press Follow"));

@@ -4,6 +4,7 @@
 #include "storeservice.h"
 
 #include <QDockWidget>
+#include <QPointer>
 #include <QTimer>
 
 #include <memory>
@@ -92,7 +93,9 @@ private:
     void updateStatus();
     void showContextMenu(const QPoint &position);
 
-    StoreService *m_service;
+    // Guarded: in a window the service may be destroyed before its docks (it releases
+    // every subscription then).
+    QPointer<StoreService> m_service;
     LiveModel *m_model;
     std::shared_ptr<LiveQueue> m_queue;
     quint64 m_subscription = 0;
