@@ -331,6 +331,13 @@ void ImportDialog::browse()
 
 void ImportDialog::refreshPreview()
 {
+    // editingFinished also fires when the field merely loses focus (as when a dry run or an
+    // import disables it): only a change of file, format or mode reads the file again.
+    const QString key = file() + QLatin1Char('\n') + m_format->currentData().toString() + QLatin1Char('\n')
+                        + QString::number(int(mode()));
+    if (key == m_previewKey || isBusy())
+        return;
+    m_previewKey = key;
     m_previewJob.cancel();
     const quint64 generation = ++m_previewGeneration;
     m_previewFormat.reset();
@@ -348,6 +355,7 @@ void ImportDialog::refreshPreview()
     if (!QFileInfo(path).isFile()) {
         m_previewStatus->setText(tr("Preview"));
         showError(tr("%1 is not a file.").arg(path));
+        m_previewKey.clear(); // try again once it is
         updateState();
         return;
     }
@@ -375,6 +383,7 @@ void ImportDialog::refreshPreview()
             if (!result.status.ok()) {
                 m_previewStatus->setText(tr("Preview"));
                 showError(tr("The file cannot be read: %1").arg(StoreService::describe(result.status)));
+                m_previewKey.clear();
             } else {
                 const ImportPreview &preview = result.preview;
                 m_previewFormat = preview.format;

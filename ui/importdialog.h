@@ -93,6 +93,7 @@ private:
     std::shared_ptr<std::stop_source> m_userStop; // Cancel of the running dry run or import
     RequestHandle m_previewJob;
     quint64 m_previewGeneration = 0;
+    QString m_previewKey; // file, format and mode of the last preview asked for
     std::optional<StreamFormat> m_previewFormat;
     QStringList m_problems;
     quint64 m_lastGlobalSequence = 0; // of the database, as the preview found it

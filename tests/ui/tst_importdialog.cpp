@@ -310,7 +310,7 @@ void tst_ImportDialog::dryRunReportsConflicts()
 void tst_ImportDialog::cancelledRestoreLeavesAnEmptyDatabase()
 {
     const QString input = m_dir.filePath(QStringLiteral("many.ndjson"));
-    QVERIFY(writeFile(input, manyRecords(300000, 1000)));
+    QVERIFY(writeFile(input, manyRecords(200000, 1000)));
     MainWindow window;
     window.setInteractive(false);
     window.show();
@@ -346,8 +346,8 @@ void tst_ImportDialog::cancelledRestoreLeavesAnEmptyDatabase()
     QVERIFY(dialog->startImport());
     QVERIFY(finished.wait(120000));
     QCOMPARE(finished.last().at(0).toBool(), true);
-    QTRY_COMPARE_WITH_TIMEOUT(window.databaseDock()->model()->totalEvents(), 300000ull, 30000);
-    QTRY_COMPARE_WITH_TIMEOUT(window.recordPage()->model()->rowCount(), 300000, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.databaseDock()->model()->totalEvents(), 200000ull, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.recordPage()->model()->rowCount(), 200000, 30000);
 }
 
 void tst_ImportDialog::droppedFileStartsAnImport()
