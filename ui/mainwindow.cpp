@@ -671,6 +671,7 @@ LiveDock *MainWindow::newLivePane()
     dock->setUtc(m_utcAction->isChecked());
     connect(m_utcAction, &QAction::toggled, dock, &LiveDock::setUtc);
     connect(dock, &LiveDock::currentRecordChanged, m_inspectorDock, &InspectorDock::showRow);
+    connect(dock, &LiveDock::appendLikeRequested, m_editorDock, &EventEditorDock::appendLike);
     addDockWidget(Qt::BottomDockWidgetArea, dock);
     dock->show();
     return dock;

@@ -1,4 +1,6 @@
 #include "databasedock.h"
+#include "eventeditordock.h"
+#include "livedock.h"
 #include "inspectordock.h"
 #include "mainwindow.h"
 #include "recordinspector.h"
@@ -46,6 +48,7 @@ private Q_SLOTS:
     void undecodableRecordIsShownWithItsError();
     void damagedTableOffersTheCheck();
     void recentDatabasesPersist();
+    void appendLikeFromALivePaneFillsTheEditor();
 
 private:
     QString copyFixture(const QString &name);
@@ -376,6 +379,26 @@ void tst_MainWindow::recentDatabasesPersist()
     QSettings settings;
     QCOMPARE(settings.value(QStringLiteral("recentDatabases")).toStringList().value(0), QDir::cleanPath(path));
     QVERIFY(!settings.value(QStringLiteral("window/state")).toByteArray().isEmpty());
+}
+
+void tst_MainWindow::appendLikeFromALivePaneFillsTheEditor()
+{
+    MainWindow window;
+    window.setInteractive(false);
+    window.show();
+    QVERIFY(openAndWait(window, OpenRequest{copyFixture(QStringLiteral("json-store")), false, false, Serializer::Json}));
+    LiveDock *live = window.newLivePane();
+    QVERIFY(live);
+    Record record;
+    record.aggregateType = "sensor";
+    record.aggregateId = "station-oslo.02";
+    record.eventType = "TemperatureWasMeasured";
+    record.data = "{\"celsius\":-3.5}";
+    Q_EMIT live->appendLikeRequested(record);
+    EventEditorDock *editor = window.editorDock();
+    QCOMPARE(editor->aggregateTypeEdit()->text(), QStringLiteral("sensor"));
+    QCOMPARE(editor->aggregateIdEdit()->text(), QStringLiteral("station-oslo.02"));
+    QCOMPARE(editor->eventTypeEdit()->text(), QStringLiteral("TemperatureWasMeasured"));
 }
 
 // With RANGEDB_TEST_HOLD_DB set, this executable only holds that database open (another
