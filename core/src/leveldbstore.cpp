@@ -859,7 +859,6 @@ Status LevelDbStore::restore(RecordIterator &records, std::stop_token stop)
         if (leveldb::Status s = d->db->Write(d->writeOptions(), &batch); !s.ok())
             return fromLevelDb(s, "restoring into " + d->path);
         batch.Clear();
-        d->hub.publish(pending);
         pending.clear();
         return {};
     };
@@ -898,6 +897,22 @@ Status LevelDbStore::restore(RecordIterator &records, std::stop_token stop)
     }
     d->globalSequence = lastGlobal;
     d->streamHeads.clear();
+    // Subscribers hear of the records only once all of them are in: a restore that fails
+    // halfway must not show them records that are removed again. They are read back in
+    // batches rather than kept, so memory stays bounded whatever the size of the restore;
+    // the write lock keeps later saves behind them.
+    if (d->hub.hasSubscriptions()) {
+        auto restored = events(0);
+        std::vector<Record> published;
+        while (restored->next()) {
+            published.push_back(*restored->record());
+            if (published.size() >= 10000) {
+                d->hub.publish(published);
+                published.clear();
+            }
+        }
+        d->hub.publish(published);
+    }
     return {};
 }
 

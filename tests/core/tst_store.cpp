@@ -347,6 +347,7 @@ private Q_SLOTS:
     void restore_intoNonEmptyStoreFails();
     void restore_nonIncreasingGsnFails();
     void restore_brokenStreamSequenceFails();
+    void restore_publishesOnlyAfterSuccess();
 
 private:
     bool isMsgpack() const
@@ -1851,6 +1852,35 @@ void tst_Store::restore_nonIncreasingGsnFails()
     input = makeVectorIterator({restoreRecord("A", 1, 1), restoreRecord("B", 1, 1)});
     VERIFY_ERROR(m_store->restore(*input), ErrorCode::InvalidArgument);
     CHECKED(verifyEmptyStore());
+}
+
+void tst_Store::restore_publishesOnlyAfterSuccess()
+{
+    constexpr std::uint64_t kRecords = 25000; // more than one of the LevelDB store's batches
+    TestSubscriber subscriber;
+    auto subscription = m_store->allEventsSubscription(kRecords + 10, &subscriber);
+    VERIFY_OK(subscription->start());
+
+    std::vector<Record> records;
+    for (std::uint64_t gsn = 1; gsn <= kRecords; ++gsn)
+        records.push_back(restoreRecord(std::to_string(gsn % 5), gsn, (gsn + 4) / 5));
+    // The last record breaks its stream's numbering: the whole restore fails...
+    auto broken = records;
+    broken.back().streamSequenceNumber += 7;
+    auto input = makeVectorIterator(broken);
+    VERIFY_ERROR(m_store->restore(*input), ErrorCode::InvalidArgument);
+    CHECKED(verifyEmptyStore());
+    // ...and subscribers never saw a record that was removed again.
+    QVERIFY(!subscriber.waitForRecords(1, 300ms));
+
+    input = makeVectorIterator(records);
+    VERIFY_OK(m_store->restore(*input));
+    QVERIFY(subscriber.waitForRecords(kRecords));
+    const auto delivered = subscriber.records();
+    QCOMPARE(quint64(delivered.size()), quint64(kRecords));
+    for (std::uint64_t i = 0; i < kRecords; ++i)
+        QCOMPARE(quint64(delivered[i].globalSequenceNumber), quint64(i + 1));
+    subscription->stop();
 }
 
 void tst_Store::restore_brokenStreamSequenceFails()
