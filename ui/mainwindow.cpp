@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "databasedock.h"
+#include "databasetasks.h"
 #include "eventeditordock.h"
 #include "exportdialog.h"
 #include "importdialog.h"
@@ -10,29 +11,20 @@
 #include "recordpage.h"
 #include "servecontrol.h"
 
-#include "rangedb/generator.h"
 #include "rangedb/paths.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
-#include <QComboBox>
-#include <QDialog>
-#include <QDialogButtonBox>
 #include <QDir>
 #include <QFileDialog>
-#include <QFileInfo>
-#include <QFormLayout>
-#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
-#include <QProgressDialog>
-#include <QPushButton>
 #include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
@@ -62,6 +54,13 @@ MainWindow::MainWindow(QWidget *parent)
       m_databaseDock(new DatabaseDock(m_service, this)),
       m_inspectorDock(new InspectorDock(m_service, this)),
       m_page(new RecordPage(m_service, this)),
+      m_tasks(new DatabaseTasks(m_service, this,
+                                [this](int icon, const QString &title, const QString &text) {
+                                    if (icon == QMessageBox::NoIcon)
+                                        statusBar()->showMessage(text, 6000);
+                                    else
+                                        tell(icon, title, text);
+                                })),
       m_serve(new ServeControl(m_service, this))
 {
     setWindowTitle(tr("RangeDB Workbench"));
@@ -124,7 +123,10 @@ MainWindow::~MainWindow() = default;
 void MainWindow::createActions()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
-    auto *newAction = file->addAction(tr("&New Database…"), this, &MainWindow::newDatabase);
+    auto *newAction = file->addAction(tr("&New Database…"), this, [this] {
+        if (auto request = DatabaseTasks::askNewDatabase(this))
+            openDatabase(*request);
+    });
     newAction->setShortcut(QKeySequence::New);
     auto *open = file->addAction(tr("&Open…"), this, [this] { openWithDialog(false); });
     open->setShortcut(QKeySequence::Open);
@@ -184,8 +186,8 @@ void MainWindow::createActions()
     focusTree->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
 
     QMenu *tools = menuBar()->addMenu(tr("&Tools"));
-    m_checkAction = tools->addAction(tr("&Check Database…"), this, &MainWindow::runCheck);
-    auto *sample = tools->addAction(tr("Fill With &Sample Data…"), this, [this] { fillWithSampleData(10000); });
+    m_checkAction = tools->addAction(tr("&Check Database…"), m_tasks, &DatabaseTasks::runCheck);
+    auto *sample = tools->addAction(tr("Fill With &Sample Data…"), this, [this] { m_tasks->fillWithSampleData(10000); });
     m_writeActions.append(sample);
     tools->addSeparator();
     tools->addAction(m_editorDock->appendAction());
@@ -320,49 +322,6 @@ void MainWindow::openWithDialog(bool readOnly)
     openDatabase(OpenRequest{path, readOnly, false, Serializer::Json});
 }
 
-void MainWindow::newDatabase()
-{
-    QDialog dialog(this);
-    dialog.setWindowTitle(tr("New Database"));
-    auto *form = new QFormLayout(&dialog);
-    auto *folder = new QLineEdit(&dialog);
-    folder->setMinimumWidth(360);
-    auto *browse = new QPushButton(tr("Browse…"), &dialog);
-    auto *row = new QHBoxLayout;
-    row->addWidget(folder, 1);
-    row->addWidget(browse);
-    auto *serializer = new QComboBox(&dialog);
-    serializer->addItem(tr("JSON (rangedb's default)"), int(Serializer::Json));
-    serializer->addItem(tr("msgpack"), int(Serializer::Msgpack));
-    auto *error = new QLabel(&dialog);
-    error->setStyleSheet(QStringLiteral("color: #c02020"));
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
-    buttons->button(QDialogButtonBox::Ok)->setText(tr("Create"));
-    form->addRow(tr("Folder:"), row);
-    form->addRow(tr("Record encoding:"), serializer);
-    form->addRow(error);
-    form->addRow(buttons);
-    connect(browse, &QPushButton::clicked, &dialog, [&] {
-        const QString path = QFileDialog::getSaveFileName(&dialog, tr("New Database Folder"), QDir::homePath(), {},
-                                                          nullptr, QFileDialog::ShowDirsOnly);
-        if (!path.isEmpty())
-            folder->setText(path);
-    });
-    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
-    connect(buttons, &QDialogButtonBox::accepted, &dialog, [&] {
-        const QFileInfo info(folder->text().trimmed());
-        if (folder->text().trimmed().isEmpty())
-            error->setText(tr("Choose a folder for the new database."));
-        else if (info.exists() && (!info.isDir() || !QDir(info.filePath()).isEmpty()))
-            error->setText(tr("%1 exists and is not an empty folder.").arg(info.filePath()));
-        else
-            dialog.accept();
-    });
-    if (dialog.exec() != QDialog::Accepted)
-        return;
-    openDatabase(OpenRequest{folder->text().trimmed(), false, true, Serializer(serializer->currentData().toInt())});
-}
-
 void MainWindow::onOpened(const DatabaseInfo &info)
 {
     const bool snapshot = !info.snapshotPath.isEmpty();
@@ -399,7 +358,7 @@ void MainWindow::onOpened(const DatabaseInfo &info)
                    "sensors, …) to explore the workbench?"),
                 QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes)
             == QMessageBox::Yes) {
-        fillWithSampleData(10000);
+        m_tasks->fillWithSampleData(10000);
     }
 }
 
@@ -461,7 +420,7 @@ void MainWindow::onReadFailed(const QString &message)
                                 .arg(message.toHtmlEscaped()),
                             QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
     if (answer == QMessageBox::Yes)
-        runCheck();
+        m_tasks->runCheck();
 }
 
 void MainWindow::onClosed()
@@ -586,80 +545,6 @@ void MainWindow::afterImport(bool succeeded, bool restore)
         refreshCounter();
     });
     quiet->start();
-}
-
-void MainWindow::runCheck()
-{
-    auto *progress = new QProgressDialog(tr("Checking every key of the database…"), tr("Cancel"), 0, 0, this);
-    progress->setWindowTitle(tr("Check Database"));
-    progress->setMinimumDuration(0);
-    progress->setAttribute(Qt::WA_DeleteOnClose);
-    auto handle = m_service->run(
-        this, [](Store &store, std::stop_token stop) { return store.check(stop); },
-        [this, progress](Result<CheckReport> result) {
-            progress->close();
-            if (!result.ok()) {
-                tell(QMessageBox::Warning, tr("Check Database"),
-                     tr("The check could not finish: %1").arg(QString::fromStdString(result.status().message())));
-                return;
-            }
-            const CheckReport &report = result.value();
-            const QLocale locale;
-            QString text = report.consistent ? tr("<p><b>The database is consistent.</b></p>")
-                                             : tr("<p><b>The database has problems.</b></p>");
-            text += tr("<p>%1 records in %2 streams, %3 all-events entries, %4 aggregate-type entries; "
-                       "$gsn$ is %5.</p>")
-                        .arg(locale.toString(report.records), locale.toString(report.streams),
-                             locale.toString(report.allEventsEntries), locale.toString(report.aggregateTypeEntries),
-                             locale.toString(report.globalSequenceNumber));
-            if (!report.problems.empty()) {
-                text += QStringLiteral("<ul>");
-                for (std::size_t i = 0; i < std::min<std::size_t>(report.problems.size(), 20); ++i)
-                    text += QStringLiteral("<li><tt>%1</tt></li>").arg(QString::fromStdString(report.problems[i]).toHtmlEscaped());
-                text += QStringLiteral("</ul>");
-                if (report.problems.size() > 20)
-                    text += tr("<p>… and %1 more.</p>").arg(report.problems.size() - 20);
-            }
-            tell(report.consistent ? QMessageBox::Information : QMessageBox::Warning, tr("Check Database"), text);
-        });
-    connect(progress, &QProgressDialog::canceled, this, [handle]() mutable { handle.cancel(); });
-}
-
-void MainWindow::fillWithSampleData(quint64 events)
-{
-    if (m_service->isReadOnly())
-        return;
-    auto *progress = new QProgressDialog(tr("Writing sample events…"), tr("Cancel"), 0, int(events), this);
-    progress->setWindowTitle(tr("Sample Data"));
-    progress->setMinimumDuration(0);
-    progress->setAttribute(Qt::WA_DeleteOnClose);
-    auto handle = m_service->runWithProgress<quint64>(
-        this,
-        [events](Store &store, std::stop_token stop, const auto &report) -> Result<quint64> {
-            GeneratorOptions options;
-            options.events = events;
-            options.streams = std::max<quint64>(10, events / 50);
-            options.seed = quint64(QDateTime::currentMSecsSinceEpoch());
-            SampleGenerator generator(options);
-            for (auto batch = generator.nextBatch(10); !batch.empty(); batch = generator.nextBatch(10)) {
-                if (stop.stop_requested())
-                    return Status::cancelled();
-                auto saved = store.save(batch, stop);
-                if (!saved.ok())
-                    return saved.status();
-                report(generator.produced());
-            }
-            return generator.produced();
-        },
-        [progress](quint64 done) { progress->setValue(int(done)); },
-        [this, progress](Result<quint64> result) {
-            progress->close();
-            if (!result.ok() && result.status().code() != ErrorCode::Cancelled)
-                tell(QMessageBox::Warning, tr("Sample Data"), QString::fromStdString(result.status().message()));
-            else if (result.ok())
-                statusBar()->showMessage(tr("Wrote %1 sample events").arg(QLocale().toString(result.value())), 6000);
-        });
-    connect(progress, &QProgressDialog::canceled, this, [handle]() mutable { handle.cancel(); });
 }
 
 LiveDock *MainWindow::newLivePane()

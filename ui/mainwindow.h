@@ -11,6 +11,7 @@ class QMenu;
 namespace rangedb::ui {
 
 class DatabaseDock;
+class DatabaseTasks;
 class EventEditorDock;
 class ExportDialog;
 class ImportDialog;
@@ -72,10 +73,7 @@ private:
     void onClosed();
     void onReadFailed(const QString &message);
     void updateStatus();
-    void newDatabase();
     void openWithDialog(bool readOnly);
-    void runCheck();
-    void fillWithSampleData(quint64 events);
     void showTreeContextMenu(const Scope &scope, const QPoint &globalPosition);
     // Brings tree, table and status up to date after an import (see the .cpp for restore).
     void afterImport(bool succeeded, bool restore);
@@ -86,6 +84,7 @@ private:
     DatabaseDock *m_databaseDock;
     InspectorDock *m_inspectorDock;
     RecordPage *m_page;
+    DatabaseTasks *m_tasks;
     ServeControl *m_serve;
     int m_livePanes = 0;
 
