@@ -223,6 +223,9 @@ void StoreService::open(const OpenRequest &request)
         options.createIfMissing = request.create && !request.readOnly;
         options.serializer = request.serializer;
         options.mapTableFiles = false; // resident memory stays what the program allocates
+        // The table's page cache keeps what is on screen; LevelDB's cache serves the scans
+        // between pages, for which 16 MiB is plenty.
+        options.blockCacheBytes = 16u << 20;
         const std::string path = QDir::cleanPath(openPath).toStdString();
         auto result = LevelDbStore::open(path, options);
         for (int attempt = 0; attempt < 100 && !result.ok() && result.status().code() == ErrorCode::DatabaseLocked
