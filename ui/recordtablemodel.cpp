@@ -81,20 +81,7 @@ RecordTableModel::RecordTableModel(StoreService *service, QObject *parent)
     connect(m_service, &StoreService::recordsAppended, this, &RecordTableModel::onRecordsAppended);
     connect(m_service, &StoreService::streamDeleted, this, &RecordTableModel::onStreamDeleted);
     connect(m_service, &StoreService::liveEventsMissed, this, &RecordTableModel::reload);
-    connect(m_service, &StoreService::closed, this, [this] {
-        beginResetModel();
-        ++m_generation;
-        for (auto &cancel : m_cancel)
-            cancel();
-        m_cancel.clear();
-        m_rows = 0;
-        m_anchors.clear();
-        m_pages.clear();
-        m_inFlight.clear();
-        m_wanted.clear();
-        m_countComplete = true;
-        endResetModel();
-    });
+    connect(m_service, &StoreService::closed, this, [this] { clearRows(true); });
 }
 
 RecordTableModel::~RecordTableModel()
@@ -161,7 +148,7 @@ std::shared_ptr<const RecordPredicate> RecordTableModel::effectivePredicate() co
     });
 }
 
-void RecordTableModel::restart()
+void RecordTableModel::clearRows(bool countComplete)
 {
     beginResetModel();
     ++m_generation;
@@ -175,8 +162,13 @@ void RecordTableModel::restart()
     m_inFlight.clear();
     m_wanted.clear();
     m_liveBacklog.clear();
-    m_countComplete = false;
+    m_countComplete = countComplete;
     endResetModel();
+}
+
+void RecordTableModel::restart()
+{
+    clearRows(false);
 
     const quint64 generation = m_generation;
     const Scope scope = m_scope;

@@ -106,6 +106,8 @@ private:
         quint64 lastUse = 0;
     };
 
+    // Drops every row and cancels every request; a new generation starts.
+    void clearRows(bool countComplete);
     void restart();
     void applyIndex(const ScopeIndex &index);
     void requestPage(quint64 page) const;

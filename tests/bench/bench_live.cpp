@@ -9,7 +9,7 @@
 //       defaults: 50,000 events/s for 30 s, 10,000 rows kept, 20,000 events before
 //   bench_live --quick      20,000 events/s for 3 s (the CI smoke)
 
-#include "benchutil.h"
+#include "guibenchutil.h"
 #include "livedock.h"
 #include "mainwindow.h"
 
@@ -34,70 +34,6 @@ using namespace rangedb::ui;
 
 namespace {
 
-// VmRSS / VmHWM of this process in MiB.
-double procStatusMiB(const char *field)
-{
-    QFile file(QStringLiteral("/proc/self/status"));
-    if (!file.open(QIODevice::ReadOnly))
-        return 0;
-    for (const QByteArray &line : file.readAll().split('\n')) {
-        if (line.startsWith(field))
-            return line.mid(qsizetype(std::strlen(field))).trimmed().split(' ').front().toDouble() / 1024.0;
-    }
-    return 0;
-}
-
-bool spinUntil(const std::function<bool()> &done, int timeoutMs)
-{
-    QElapsedTimer timer;
-    timer.start();
-    while (!done()) {
-        if (timer.elapsed() > timeoutMs)
-            return false;
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 1);
-    }
-    return true;
-}
-
-double percentile(std::vector<double> values, double p)
-{
-    require(!values.empty(), "percentile of no values");
-    std::sort(values.begin(), values.end());
-    return values[std::min(values.size() - 1, std::size_t(p * double(values.size() - 1) + 0.5))];
-}
-
-// How late a 1 ms timer fires: the time the GUI thread was busy elsewhere (as in
-// bench_workbench).
-class LatencyProbe : public QObject
-{
-public:
-    LatencyProbe()
-    {
-        m_timer.setTimerType(Qt::PreciseTimer);
-        m_timer.setInterval(1);
-        connect(&m_timer, &QTimer::timeout, this, [this] {
-            const qint64 now = m_clock.nsecsElapsed();
-            if (m_last >= 0)
-                m_gaps.push_back(double(now - m_last) / 1e6);
-            m_last = now;
-        });
-    }
-    void start()
-    {
-        m_gaps.clear();
-        m_last = -1;
-        m_clock.start();
-        m_timer.start();
-    }
-    void stop() { m_timer.stop(); }
-    const std::vector<double> &gaps() const { return m_gaps; }
-
-private:
-    QTimer m_timer;
-    QElapsedTimer m_clock;
-    qint64 m_last = -1;
-    std::vector<double> m_gaps;
-};
 
 // Events of `streams` streams in turn, `perSave` to a save, as an application would write.
 class Writer
