@@ -146,18 +146,20 @@ RecordInspector::RecordInspector(QWidget *parent)
     m_errorBanner->hide();
     layout->addWidget(m_errorBanner);
 
-    // The envelope: two columns of label/value pairs.
+    // The envelope: label/value pairs.
     m_envelope = new QWidget(content);
     auto *grid = new QGridLayout(m_envelope);
     grid->setContentsMargins(0, 4, 0, 4);
     grid->setHorizontalSpacing(10);
     grid->setVerticalSpacing(3);
+    // The short fields side by side; the event ID and the time, which are long, on rows of
+    // their own so that a narrow dock does not cut them off.
     m_aggregateType = addField(grid, 0, 0, tr("Aggregate type"), QStringLiteral("aggregateTypeValue"));
     m_aggregateId = addField(grid, 1, 0, tr("Aggregate ID"), QStringLiteral("aggregateIdValue"));
-    m_eventId = addField(grid, 2, 0, tr("Event ID"), QStringLiteral("eventIdValue"));
     m_globalSequence = addField(grid, 0, 2, tr("Global #"), QStringLiteral("globalSequenceValue"));
     m_streamSequence = addField(grid, 1, 2, tr("Stream #"), QStringLiteral("streamSequenceValue"));
-    m_insertTime = addField(grid, 2, 2, tr("Inserted"), QStringLiteral("insertTimeValue"));
+    m_eventId = addField(grid, 2, 0, tr("Event ID"), QStringLiteral("eventIdValue"), 3);
+    m_insertTime = addField(grid, 3, 0, tr("Inserted"), QStringLiteral("insertTimeValue"), 3);
     m_eventId->setFont(mono);
     grid->setColumnStretch(1, 3);
     grid->setColumnStretch(3, 2);
@@ -258,7 +260,7 @@ void RecordInspector::changeEvent(QEvent *event)
 RecordInspector::~RecordInspector() = default;
 
 QLabel *RecordInspector::addField(QGridLayout *grid, int row, int column, const QString &label,
-                                  const QString &objectName)
+                                  const QString &objectName, int valueColumns)
 {
     auto *name = new QLabel(label + QLatin1Char(':'), m_envelope);
     m_muted.push_back(name);
@@ -266,7 +268,7 @@ QLabel *RecordInspector::addField(QGridLayout *grid, int row, int column, const 
     auto *value = valueLabel(m_envelope, objectName);
     name->setBuddy(value);
     grid->addWidget(name, row, column);
-    grid->addWidget(value, row, column + 1);
+    grid->addWidget(value, row, column + 1, 1, valueColumns);
     return value;
 }
 

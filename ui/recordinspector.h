@@ -90,7 +90,8 @@ private:
     void showStoredBytes(const QByteArray &bytes, const QString &summary, const QString &decoded);
     void updateTime();
     void copyRecord();
-    QLabel *addField(QGridLayout *grid, int row, int column, const QString &label, const QString &objectName);
+    QLabel *addField(QGridLayout *grid, int row, int column, const QString &label, const QString &objectName,
+                     int valueColumns = 1);
 
     Record m_record;
     bool m_hasRecord = false;
