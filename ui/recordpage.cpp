@@ -30,6 +30,27 @@ namespace {
 
 constexpr std::size_t kMaxStoredMatches = 1'000'000;
 
+// Completes the last item of a comma-separated list ("A, Bx" completes "Bx").
+class ListCompleter final : public QCompleter
+{
+public:
+    using QCompleter::QCompleter;
+
+    QStringList splitPath(const QString &path) const override
+    {
+        return {path.section(QLatin1Char(','), -1).trimmed()};
+    }
+    QString pathFromIndex(const QModelIndex &index) const override
+    {
+        const QString text = widget() ? static_cast<QLineEdit *>(widget())->text() : QString();
+        const qsizetype comma = text.lastIndexOf(QLatin1Char(','));
+        const QString head = comma < 0 ? QString() : text.left(comma + 1) + QLatin1Char(' ');
+        return head + QCompleter::pathFromIndex(index);
+    }
+};
+
+constexpr int kMaxKnownEventTypes = 2000;
+
 struct SearchProgress
 {
     quint64 scanned = 0;
@@ -68,6 +89,7 @@ RecordPage::RecordPage(StoreService *service, QWidget *parent)
     connect(m_model, &RecordTableModel::locateFailed, this, &RecordPage::statusMessage);
     // The selected row's page may arrive after the selection: tell the inspector then.
     connect(m_model, &RecordTableModel::pageLoaded, this, [this](int first, int last) {
+        learnEventTypes(first, last);
         // A new scope starts with its first row selected, so the keys and the inspector work at once.
         if (!m_view->currentIndex().isValid() && first == 0 && m_model->rowCount() > 0) {
             m_view->selectionModel()->setCurrentIndex(m_model->index(0, 0), QItemSelectionModel::ClearAndSelect
@@ -107,6 +129,12 @@ void RecordPage::buildUi()
     m_eventTypes->setClearButtonEnabled(true);
     m_eventTypes->setToolTip(tr("Show only these event types; empty shows all"));
     m_eventTypes->setMaximumWidth(320);
+    // Completion from the event types of the rows seen so far.
+    m_knownEventTypes = new QStringListModel(this);
+    auto *completer = new ListCompleter(m_knownEventTypes, this);
+    completer->setCaseSensitivity(Qt::CaseInsensitive);
+    completer->setModelSorting(QCompleter::CaseInsensitivelySortedModel);
+    m_eventTypes->setCompleter(completer);
     connect(m_eventTypes, &QLineEdit::editingFinished, this, [this] {
         QStringList types;
         for (const QString &part : m_eventTypes->text().split(QLatin1Char(','), Qt::SkipEmptyParts)) {
@@ -263,6 +291,26 @@ void RecordPage::setScope(const Scope &scope, const QString &title)
     m_titleLabel->setText(title);
     m_model->setScope(scope);
     updateCountLabel();
+}
+
+void RecordPage::learnEventTypes(int first, int last)
+{
+    bool added = false;
+    for (int row = first; row <= last && m_seenEventTypes.size() < kMaxKnownEventTypes; ++row) {
+        const RecordRow *loaded = m_model->rowAt(row);
+        if (loaded && !loaded->isError() && !loaded->record.eventType.empty())
+            added |= m_seenEventTypes.insert(QString::fromStdString(loaded->record.eventType)).second;
+    }
+    if (added) {
+        QStringList types(m_seenEventTypes.begin(), m_seenEventTypes.end());
+        types.sort(Qt::CaseInsensitive);
+        m_knownEventTypes->setStringList(types);
+    }
+}
+
+QStringList RecordPage::knownEventTypes() const
+{
+    return m_knownEventTypes->stringList();
 }
 
 void RecordPage::setUtc(bool utc)

@@ -6,10 +6,13 @@
 
 #include <QWidget>
 
+#include <set>
+
 class QAction;
 class QCheckBox;
 class QLabel;
 class QLineEdit;
+class QStringListModel;
 class QProgressBar;
 class QTableView;
 class QToolButton;
@@ -51,6 +54,9 @@ public:
     void findPrevious();
     void setOnlyMatches(bool only);
 
+    // Event types of the rows loaded so far (what the event-type field completes).
+    QStringList knownEventTypes() const;
+
     QAction *goToAction() const { return m_goTo; }
     QAction *findAction() const { return m_find; }
     // "Append Like This" in the table's context menu: emits appendLikeRequested for the
@@ -70,6 +76,7 @@ Q_SIGNALS:
 
 private:
     void buildUi();
+    void learnEventTypes(int first, int last);
     void updateCountLabel();
     void showGoTo();
     void onCurrentChanged();
@@ -99,6 +106,8 @@ private:
     quint64 m_matchCount = 0;
     std::shared_ptr<const RecordFilter> m_filter;
     int m_pendingSelect = -1;
+    QStringListModel *m_knownEventTypes = nullptr;
+    std::set<QString> m_seenEventTypes;
 };
 
 } // namespace rangedb::ui

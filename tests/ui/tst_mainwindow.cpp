@@ -12,6 +12,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCompleter>
 #include <QLabel>
 #include <QLineEdit>
 #include <QProcess>
@@ -130,6 +131,18 @@ void tst_MainWindow::fixtureShowsTreeTableAndInspector()
     QTRY_COMPARE(quint64(inspector->record().globalSequenceNumber), 2ull);
     QCOMPARE(QString::fromStdString(inspector->record().eventType),
              model->index(1, RecordTableModel::EventType).data().toString());
+
+    // The event-type field completes the last item of its list from the rows seen.
+    QTRY_VERIFY(window.recordPage()->knownEventTypes().contains(QStringLiteral("AccountWasOpened")));
+    auto *types = window.recordPage()->findChild<QLineEdit *>(QStringLiteral("eventTypeFilter"));
+    QVERIFY(types && types->completer());
+    types->setText(QStringLiteral("ThingWasDone, accountwaso"));
+    QCOMPARE(types->completer()->splitPath(types->text()), QStringList{QStringLiteral("accountwaso")});
+    types->completer()->setCompletionPrefix(QStringLiteral("accountwaso"));
+    QVERIFY(types->completer()->setCurrentRow(0));
+    // What the field receives: the list's head kept, the last item completed.
+    QCOMPARE(types->completer()->currentCompletion(), QStringLiteral("ThingWasDone, AccountWasOpened"));
+    types->clear();
 
     // Status bar: path, serializer, totals.
     const QString serializer = window.findChild<QLabel *>(QStringLiteral("serializerLabel"))->text();
