@@ -40,11 +40,7 @@ Result<ScopeIndex> filteredIndex(Store &store, const Scope &scope, const RecordP
         }
         if (!matches(&predicate, row))
             continue;
-        const std::uint64_t sequence = sequenceOf(scope, row.record);
-        if (index.rows % stride == 0)
-            index.anchors.push_back(sequence);
-        ++index.rows;
-        index.lastSequenceNumber = sequence;
+        index.add(sequenceOf(scope, row.record));
     }
     if (!cursor.error().ok())
         return cursor.error();
@@ -134,7 +130,7 @@ void RecordTableModel::reload()
     restart();
 }
 
-std::shared_ptr<const RecordPredicate> RecordTableModel::effectivePredicate() const
+std::shared_ptr<const RecordPredicate> RecordTableModel::combinedPredicate() const
 {
     if (m_eventTypes.isEmpty())
         return m_predicate;
@@ -169,10 +165,12 @@ void RecordTableModel::clearRows(bool countComplete)
 void RecordTableModel::restart()
 {
     clearRows(false);
+    // Every change of the event types or the predicate comes through here.
+    m_rowPredicate = combinedPredicate();
 
     const quint64 generation = m_generation;
     const Scope scope = m_scope;
-    auto predicate = effectivePredicate();
+    auto predicate = m_rowPredicate;
     auto handle = m_service->runWithProgress<ScopeIndex>(
         this,
         [scope, predicate](Store &store, std::stop_token stop, const auto &report) -> Result<ScopeIndex> {
@@ -428,7 +426,7 @@ void RecordTableModel::pump()
             continue; // not counted yet: asked again when the rows exist
         const quint64 generation = m_generation;
         const Scope scope = m_scope;
-        auto predicate = effectivePredicate();
+        auto predicate = m_rowPredicate;
         m_inFlight.insert(page);
         auto handle = m_service->run(
             this,
@@ -524,7 +522,7 @@ void RecordTableModel::onRecordsAppended(const std::shared_ptr<const std::vector
 
 void RecordTableModel::appendLive(const std::vector<Record> &records)
 {
-    auto predicate = effectivePredicate();
+    auto predicate = m_rowPredicate;
     std::vector<const Record *> accepted;
     for (const Record &record : records) {
         if (!inScope(record) || (predicate && !(*predicate)(record)))
@@ -595,7 +593,7 @@ void RecordTableModel::locate(bool byTime, quint64 target)
     }
     const quint64 generation = m_generation;
     const Scope scope = m_scope;
-    auto predicate = effectivePredicate();
+    auto predicate = m_rowPredicate;
     auto anchors = std::make_shared<const std::vector<std::uint64_t>>(m_anchors);
     const quint64 rows = m_rows;
     const bool anchorsAreGlobal = scope.kind != Scope::Kind::Stream;

@@ -67,7 +67,7 @@ public:
     void reload();
 
     // The condition rows meet (event types and predicate combined); null for all.
-    std::shared_ptr<const RecordPredicate> rowPredicate() const { return effectivePredicate(); }
+    std::shared_ptr<const RecordPredicate> rowPredicate() const { return m_rowPredicate; }
     // Rows counted oldest first, whatever the order shown.
     quint64 oldestRowOf(int viewRow) const { return oldestRow(viewRow); }
     int viewRowOf(quint64 oldest) const { return viewRow(oldest); }
@@ -117,7 +117,8 @@ private:
     void onRecordsAppended(const std::shared_ptr<const std::vector<Record>> &batch);
     void onStreamDeleted(const QString &stream);
     bool inScope(const Record &record) const;
-    std::shared_ptr<const RecordPredicate> effectivePredicate() const;
+    // The event types and the predicate as one condition; null for all rows.
+    std::shared_ptr<const RecordPredicate> combinedPredicate() const;
     quint64 oldestRow(int viewRow) const { return m_newestFirst ? m_rows - 1 - quint64(viewRow) : quint64(viewRow); }
     int viewRow(quint64 oldestRow) const { return int(m_newestFirst ? m_rows - 1 - oldestRow : oldestRow); }
     void emitRowsChanged(quint64 firstOldest, quint64 lastOldest);
@@ -128,6 +129,7 @@ private:
     Scope m_scope;
     QStringList m_eventTypes;
     std::shared_ptr<const RecordPredicate> m_predicate;
+    std::shared_ptr<const RecordPredicate> m_rowPredicate; // combinedPredicate(), set by restart()
     bool m_newestFirst = false;
     bool m_utc = false;
 

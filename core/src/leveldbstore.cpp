@@ -239,6 +239,25 @@ private:
     std::uint64_t m_globalSequence = 0;
 };
 
+// The cursor whose entry comes first in global order (merging several index prefixes);
+// null when all are done. A cursor that stopped on an error sets *error instead.
+IndexCursor *earliestCursor(const std::vector<std::unique_ptr<IndexCursor>> &cursors, leveldb::Status *error)
+{
+    IndexCursor *best = nullptr;
+    for (const auto &cursor : cursors) {
+        if (!cursor->valid()) {
+            if (!cursor->status().ok()) {
+                *error = cursor->status();
+                return nullptr;
+            }
+            continue;
+        }
+        if (!best || cursor->globalSequence() < best->globalSequence())
+            best = cursor.get();
+    }
+    return best;
+}
+
 // Finds the records that index entries point to, all through one snapshot.
 //
 // A Get walks the memtable and every level, about 1 us each; in global order, though,
@@ -434,16 +453,10 @@ public:
             m_pending->advance();
             m_pending = nullptr;
         }
-        IndexCursor *best = nullptr;
-        for (auto &cursor : m_cursors) {
-            if (!cursor->valid()) {
-                if (!cursor->status().ok())
-                    return fail(fromLevelDb(cursor->status(), "scanning index"));
-                continue;
-            }
-            if (!best || cursor->globalSequence() < best->globalSequence())
-                best = cursor.get();
-        }
+        leveldb::Status scanError;
+        IndexCursor *best = earliestCursor(m_cursors, &scanError);
+        if (!scanError.ok())
+            return fail(fromLevelDb(scanError, "scanning index"));
         if (!best)
             return end();
         m_pending = best;
@@ -1189,23 +1202,13 @@ Result<ScopeIndex> LevelDbStore::scopeIndex(const Scope &scope, std::uint32_t st
 
     auto lastReport = std::chrono::steady_clock::now();
     for (;;) {
-        IndexCursor *best = nullptr;
-        for (auto &cursor : cursors) {
-            if (!cursor->valid()) {
-                if (!cursor->status().ok())
-                    return fromLevelDb(cursor->status(), "indexing the scope's index keys");
-                continue;
-            }
-            if (!best || cursor->globalSequence() < best->globalSequence())
-                best = cursor.get();
-        }
+        leveldb::Status scanError;
+        IndexCursor *best = earliestCursor(cursors, &scanError);
+        if (!scanError.ok())
+            return fromLevelDb(scanError, "indexing the scope's index keys");
         if (!best)
             break;
-        const std::uint64_t sequence = best->globalSequence();
-        if (index.rows % stride == 0)
-            index.anchors.push_back(sequence);
-        ++index.rows;
-        index.lastSequenceNumber = sequence;
+        index.add(best->globalSequence());
         best->advance();
         if ((index.rows & 0xffff) == 0) {
             if (stop.stop_requested())

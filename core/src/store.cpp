@@ -77,11 +77,7 @@ Result<ScopeIndex> Store::scopeIndex(const Scope &scope, std::uint32_t stride, s
     const bool byStream = scope.kind == Scope::Kind::Stream;
     while (records->next()) {
         const Record &record = *records->record();
-        const std::uint64_t sequence = byStream ? record.streamSequenceNumber : record.globalSequenceNumber;
-        if (index.rows % stride == 0)
-            index.anchors.push_back(sequence);
-        ++index.rows;
-        index.lastSequenceNumber = sequence;
+        index.add(byStream ? record.streamSequenceNumber : record.globalSequenceNumber);
         if (progress && (index.rows & 0xfff) == 0) {
             const auto now = std::chrono::steady_clock::now();
             if (now - lastReport > std::chrono::milliseconds(100)) {

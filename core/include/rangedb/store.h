@@ -163,6 +163,15 @@ struct ScopeIndex
     std::vector<std::uint64_t> anchors;
     std::uint64_t lastSequenceNumber = 0; // of the last row; 0 when empty
     bool complete = false;                // false in progress reports
+
+    // Appends the next row, whose sequence number is `sequence` (stride must be set).
+    void add(std::uint64_t sequence)
+    {
+        if (rows % stride == 0)
+            anchors.push_back(sequence);
+        ++rows;
+        lastSequenceNumber = sequence;
+    }
 };
 using ScopeIndexProgress = std::function<void(const ScopeIndex &partial)>;
 
